@@ -1,0 +1,160 @@
+"""Token stream checks Lark cannot express: brackets, nesting depth, newlines, escapes."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+
+from lark import Token
+from lark.lexer import TerminalDef
+
+from evalspec.diagnostics import Diagnostic, Related
+from evalspec.source import SourceFile, Span
+
+MAX_DEPTH = 64
+OPENERS = {"LBRACE": "}", "LPAR": ")", "LSQB": "]"}
+CLOSERS = {"RBRACE": "{", "RPAR": "(", "RSQB": "["}
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
+_MAX_NUMBER = 2**63
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class LexError(Exception):
+    """Stops the token stream with a located diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def tok_span(source: SourceFile, token: Token) -> Span:
+    start = token.start_pos or 0
+    return source.span(start, token.end_pos if token.end_pos is not None else start)
+
+
+_KEYWORDS = {"true": "TRUE", "false": "FALSE", "evalspec": "EVALSPEC"}
+_SKIP = {"WS", "COMMENT"}
+
+
+def scanner_for(terminals: Iterable[TerminalDef]) -> re.Pattern[str]:
+    """One alternation of the grammar's own terminal patterns, tried in Lark's order."""
+    regular = [t for t in terminals if t.name not in _KEYWORDS.values()]
+    regular.sort(key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name))
+    return re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in regular))
+
+
+def scan(source: SourceFile, master: re.Pattern[str]) -> Iterator[Token]:
+    """Tokens of the source; an unknown character raises `LexError`."""
+    text, pos, end = source.text, 0, len(source.text)
+    match = master.match
+    while pos < end:
+        found = match(text, pos)
+        if found is None or found.end() == pos:
+            raise LexError(bad_character(source, pos))
+        kind = found.lastgroup or ""
+        if kind not in _SKIP:
+            value = found.group()
+            if kind == "NAME":
+                kind = _KEYWORDS.get(value, kind)
+            yield Token(kind, value, start_pos=pos, end_pos=found.end())
+        pos = found.end()
+
+
+def bad_character(source: SourceFile, pos: int) -> Diagnostic:
+    """An unexpected character, with a hint for the usual habits from other languages."""
+    char = source.text[pos]
+    span = source.span(pos, pos + 1)
+    if char == '"':
+        return Diagnostic("ES103", "unterminated string", span,
+                          'close the string with `"` on the same line')
+    hints = {
+        ":": "set a key with `=`: `key = value`",
+        "'": 'strings use double quotes: "text"',
+        ";": "put each entry on its own line",
+    }
+    shown = char if char.isprintable() else repr(char)
+    return Diagnostic("ES102", f"unexpected character `{shown}`", span,
+                      hints.get(char, "remove it"))
+
+
+class TokenFilter:
+    """Drops newlines inside ( ) and [ ], matches brackets and bounds nesting depth."""
+
+    def __init__(self, source: SourceFile):
+        self.source = source
+        self.stack: list[Token] = []
+
+    @property
+    def open_bracket(self) -> str | None:
+        """The token type of the innermost open bracket, if any."""
+        return self.stack[-1].type if self.stack else None
+
+    def filter(self, tokens: Iterable[Token]) -> Iterator[Token]:
+        source, stack = self.source, self.stack
+        for token in tokens:
+            kind = token.type
+            if kind in OPENERS:
+                stack.append(token)
+                if len(stack) > MAX_DEPTH:
+                    raise LexError(Diagnostic(
+                        "ES108", f"nesting deeper than {MAX_DEPTH} levels", tok_span(source, token),
+                        "flatten the value: specs never need this much nesting"))
+            elif kind in CLOSERS:
+                self._close(token)
+            elif kind == "_NL" and stack and stack[-1].type != "LBRACE":
+                continue
+            elif kind in ("NUMBER", "PERCENT"):
+                value = number_value(token.value)
+                if not math.isfinite(value) or abs(value) >= _MAX_NUMBER:
+                    raise LexError(Diagnostic(
+                        "ES107", f"number `{token.value}` is out of range",
+                        tok_span(source, token), "use a finite number of reasonable size"))
+            elif kind == "STRING":
+                token = Token.new_borrow_pos("STRING", decode_string(source, token), token)
+            yield token
+        if stack:
+            opener = stack[-1]
+            raise LexError(Diagnostic(
+                "ES104", f"unclosed `{opener.value}`", tok_span(source, opener),
+                f"add the matching `{OPENERS[opener.type]}`"))
+
+    def _close(self, token: Token) -> None:
+        source, kind = self.source, token.type
+        if not self.stack:
+            raise LexError(Diagnostic(
+                "ES104", f"unmatched `{token.value}`", tok_span(source, token),
+                f"remove it, or add the `{CLOSERS[kind]}` it closes"))
+        opener = self.stack.pop()
+        if OPENERS[opener.type] != token.value:
+            raise LexError(Diagnostic(
+                "ES104", f"`{token.value}` does not close `{opener.value}`",
+                tok_span(source, token), f"close it with `{OPENERS[opener.type]}` first",
+                related=(Related(tok_span(source, opener), f"`{opener.value}` opened here"),)))
+
+
+def decode_string(source: SourceFile, token: Token) -> str:
+    """The value of a string literal; an unknown escape is a located error."""
+    body = token.value[1:-1]
+    base = (token.start_pos or 0) + 1
+
+    def replace(match: re.Match[str]) -> str:
+        escape = match.group(1)
+        if escape in _SIMPLE_ESCAPES:
+            return _SIMPLE_ESCAPES[escape]
+        if escape.startswith("u{"):
+            code = int(escape[2:-1], 16)
+            if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+                return chr(code)
+        raise LexError(Diagnostic(
+            "ES106", f"invalid escape `\\{escape}` in string",
+            source.span(base + match.start(), base + match.end()),
+            'use one of \\" \\\\ \\n \\t \\u{hex}'))
+
+    return _ESCAPE.sub(replace, body)
+
+
+def number_value(text: str) -> int | float:
+    """The value of a NUMBER or PERCENT token's text, before any percent scaling."""
+    text = text.rstrip("%").replace("_", "")
+    return float(text) if "." in text or "e" in text or "E" in text else int(text)

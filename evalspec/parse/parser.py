@@ -1,0 +1,191 @@
+"""Text to syntax tree: the only code that knows Lark."""
+
+from __future__ import annotations
+
+import re
+from contextvars import ContextVar
+from functools import cache
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedToken
+
+from evalspec.assets import grammar_file
+from evalspec.diagnostics import Diagnostic
+from evalspec.parse import ast
+from evalspec.parse.lexer import (
+    CLOSERS,
+    OPENERS,
+    LexError,
+    TokenFilter,
+    number_value,
+    scan,
+    scanner_for,
+    tok_span,
+)
+from evalspec.source import SourceFile, Span
+
+_VALUE_STARTS = {"STRING", "NUMBER", "PERCENT", "TRUE", "FALSE", "NAME", "LSQB"}
+_HUMAN = {
+    "LBRACE": "`{`", "RBRACE": "`}`", "LPAR": "`(`", "RPAR": "`)`", "LSQB": "`[`",
+    "RSQB": "`]`", "COMMA": "`,`", "EQUAL": "`=`", "DOT": "`.`", "NAME": "a name",
+    "STRING": "a string", "NUMBER": "a number", "PERCENT": "a percentage",
+    "TRUE": "`true`", "FALSE": "`false`", "EVALSPEC": "`evalspec`", "_NL": "a new line",
+    "$END": "the end of the file",
+}
+_SOURCE: ContextVar[SourceFile] = ContextVar("evalspec_parse_source")
+
+
+@cache
+def _lark() -> tuple[Lark, re.Pattern[str]]:
+    parser = Lark(grammar_file().read_text(encoding="utf-8"), parser="lalr", lexer="basic",
+                  transformer=_ToAst(), maybe_placeholders=False)
+    return parser, scanner_for(parser.terminals)
+
+
+def parse(source: SourceFile) -> tuple[ast.File | None, list[Diagnostic]]:
+    """Parse a spec; on a syntax error return no tree and the located diagnostic."""
+    parser, master = _lark()
+    interactive = parser.parse_interactive("")
+    tokens = TokenFilter(source)
+    last: Token | None = None
+    reset = _SOURCE.set(source)
+    try:
+        for token in tokens.filter(scan(source, master)):
+            interactive.feed_token(token)
+            last = token
+        tree: ast.File = interactive.feed_eof(last)
+    except LexError as error:
+        return None, [error.diagnostic]
+    except UnexpectedToken as error:
+        return None, [_unexpected(source, error, tokens.open_bracket)]
+    finally:
+        _SOURCE.reset(reset)
+    return tree, []
+
+
+def _expected(names: set[str], open_bracket: str | None) -> str:
+    """What the parser would have accepted, in the user's words."""
+    names = {n for n in names if not n.startswith("__")}
+    closer = {"LBRACE": "RBRACE", "LPAR": "RPAR", "LSQB": "RSQB"}.get(open_bracket or "")
+    names -= {c for c in CLOSERS if c != closer}
+    if open_bracket in ("LPAR", "LSQB"):
+        names -= {"_NL", "$END"}
+    else:
+        names.discard("COMMA")
+        if open_bracket == "LBRACE":
+            names.discard("$END")
+    words: list[str] = []
+    if _VALUE_STARTS <= names:
+        words.append("a value")
+        names -= _VALUE_STARTS
+    words += sorted(_HUMAN.get(n, n.lower()) for n in names)
+    if not words:
+        return "something else"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _unexpected(source: SourceFile, error: UnexpectedToken, open_bracket: str | None) -> Diagnostic:
+    token = error.token
+    expected = _expected(set(error.accepts or error.expected), open_bracket)
+    if token.type == "$END":
+        end = len(source.text)
+        return Diagnostic("ES102", f"unexpected end of file; expected {expected}",
+                          source.span(end, end))
+    span = tok_span(source, token)
+    hint = None
+    if token.type == "NAME" and "a new line" in expected:
+        hint = "put each entry on its own line"
+    elif token.type == "_NL" and "`=`" in expected:
+        hint = "give the key a value: `key = value`"
+    elif token.type == "EQUAL":
+        hint = "only a name can stand before `=`"
+    elif token.type in OPENERS and open_bracket is None and token.type == "LPAR":
+        hint = "parentheses only follow a function name: `holdout(test = 20%)`"
+    if token.type == "_NL":
+        return Diagnostic("ES102", f"unexpected end of line; expected {expected}",
+                          source.span(span.start, span.start), hint)
+    return Diagnostic("ES102", f"unexpected `{token.value}`; expected {expected}", span, hint)
+
+
+class _ToAst(Transformer):  # type: ignore[type-arg]
+    """Reduction callbacks that build evalspec.parse.ast while the LALR parser runs: no tree
+    is built and nothing recurses, however deep the input nests."""
+
+    @property
+    def source(self) -> SourceFile:
+        return _SOURCE.get()
+
+    def _tok(self, token: Token) -> Span:
+        return tok_span(self.source, token)
+
+    def _cover(self, first: object, last: object) -> Span:
+        def span_of(x: object) -> Span:
+            return self._tok(x) if isinstance(x, Token) else x.span  # type: ignore[attr-defined]
+        return span_of(first).cover(span_of(last))
+
+    def start(self, items: list[object]) -> ast.File:
+        headers = tuple(i for i in items if isinstance(i, ast.Header))
+        entries = tuple(i for i in items if not isinstance(i, ast.Header))
+        return ast.File(headers, entries, self.source.span(0, len(self.source.text)))  # type: ignore[arg-type]
+
+    def header(self, children: list[Token]) -> ast.Header:
+        keyword, number = children
+        return ast.Header(number_value(number.value), self._cover(keyword, number))
+
+    def block(self, children: list[object]) -> ast.Block:
+        tokens = [c for c in children if isinstance(c, Token)]
+        entries = tuple(c for c in children if not isinstance(c, Token))
+        kind, rbrace = tokens[0], tokens[-1]
+        label = tokens[1] if tokens[1].type == "NAME" else None
+        return ast.Block(kind.value, self._tok(kind), label.value if label else None,
+                         self._tok(label) if label else None, entries,  # type: ignore[arg-type]
+                         self._cover(kind, rbrace))
+
+    def attribute(self, children: list) -> ast.Attribute:  # type: ignore[type-arg]
+        key, _eq, value = children
+        return ast.Attribute(key.value, self._tok(key), value)
+
+    def bare_item(self, children: list[Token]) -> ast.Item:
+        return ast.Item(ast.Name(children[0].value, self._tok(children[0])))
+
+    def call_item(self, children: list[ast.Call]) -> ast.Item:
+        return ast.Item(children[0])
+
+    def string(self, children: list[Token]) -> ast.String:
+        return ast.String(children[0].value, self._tok(children[0]))
+
+    def number(self, children: list[Token]) -> ast.Number:
+        return ast.Number(number_value(children[0].value), self._tok(children[0]))
+
+    def percent(self, children: list[Token]) -> ast.Number:
+        return ast.Number(number_value(children[0].value) / 100, self._tok(children[0]), True)
+
+    def true(self, children: list[Token]) -> ast.Bool:
+        return ast.Bool(True, self._tok(children[0]))
+
+    def false(self, children: list[Token]) -> ast.Bool:
+        return ast.Bool(False, self._tok(children[0]))
+
+    def name(self, children: list[Token]) -> ast.Name:
+        return ast.Name(children[0].value, self._tok(children[0]))
+
+    def ref(self, tokens: list[Token]) -> ast.Ref:
+        parts = tuple(t.value for t in tokens if t.type == "NAME")
+        return ast.Ref(parts, self._cover(tokens[0], tokens[-1]))
+
+    def list(self, children: list[object]) -> ast.ListValue:
+        items = tuple(c for c in children if not isinstance(c, Token))
+        return ast.ListValue(items, self._cover(children[0], children[-1]))  # type: ignore[arg-type]
+
+    def call(self, children: list[object]) -> ast.Call:
+        name = children[0]
+        assert isinstance(name, Token)
+        args = tuple(c for c in children if isinstance(c, ast.Arg))
+        return ast.Call(name.value, self._tok(name), args, self._cover(name, children[-1]))
+
+    def positional(self, children: list[ast.Value]) -> ast.Arg:
+        return ast.Arg(None, None, children[0])
+
+    def keyword(self, children: list) -> ast.Arg:  # type: ignore[type-arg]
+        name, _eq, value = children
+        return ast.Arg(name.value, self._tok(name), value)

@@ -1,0 +1,413 @@
+"""The spec as frozen Pydantic models: every block, key and call of the language."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
+
+from evalspec.registry.metrics import METRICS, MetricDef
+from evalspec.registry.tasks import TASK_TYPES
+
+
+class Frozen(BaseModel):
+    """Immutable, strict, no unknown keys, no infinities."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
+
+
+class Call(Frozen):
+    """A call such as `csv("x.csv", text = "t")`; `positional` names its positional arguments."""
+
+    positional: ClassVar[tuple[str, ...]] = ()
+    summary: ClassVar[str] = ""
+
+
+def _call_or_name(value: Any) -> Any:
+    """A bare name stands for a call without arguments: `optimizer = adamw`."""
+    return {"fn": value} if isinstance(value, str) else value
+
+
+def choice(*calls: type[Call]) -> Any:
+    """A discriminated union of calls, also accepting a bare name for an argument-free call."""
+    union = Union[calls] if len(calls) > 1 else calls[0]  # noqa: UP007 - built at run time
+    if len(calls) == 1:
+        return Annotated[union, BeforeValidator(_call_or_name)]
+    return Annotated[union, Field(discriminator="fn"), BeforeValidator(_call_or_name)]
+
+
+Fraction = Annotated[float, Field(ge=0, lt=1)]
+PositiveInt = Annotated[int, Field(gt=0)]
+PositiveFloat = Annotated[float, Field(gt=0)]
+Text = Annotated[str, Field(min_length=1)]
+TaskTypeName = Literal[tuple(TASK_TYPES)]  # type: ignore[valid-type]
+
+
+# --------------------------------------------------------------------------- data sources
+class Columns(Call):
+    """Column keywords shared by tabular sources."""
+
+    text: Text | None = Field(None, description="column holding the input text")
+    text_pair: Text | None = Field(None, description="column holding the second text of a pair")
+    image: Text | None = Field(None, description="column holding image file paths")
+    audio: Text | None = Field(None, description="column holding audio file paths")
+    label: Text | None = Field(None, description="column holding the class label")
+    target: Text | None = Field(None, description="column holding the regression target")
+    tokens: Text | None = Field(None, description="column holding a list of tokens")
+    tags: Text | None = Field(None, description="column holding a list of tags")
+    transcript: Text | None = Field(None, description="column holding the reference transcript")
+    id: Text | None = Field(None, description="column holding a stable example id")
+
+    def columns(self) -> dict[str, str]:
+        """Column keyword → column name, for the keywords given."""
+        names = ("text", "text_pair", "image", "audio", "label", "target", "tokens", "tags",
+                 "transcript", "id")
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
+
+
+class Csv(Columns):
+    positional = ("path",)
+    summary = "a CSV file with a header row"
+    fn: Literal["csv"]
+    path: Text = Field(description="file path, relative to the spec file")
+    delimiter: Annotated[str, Field(min_length=1, max_length=1)] = Field(
+        ",", description="field separator")
+
+
+class Jsonl(Columns):
+    positional = ("path",)
+    summary = "a JSON Lines file, one object per line"
+    fn: Literal["jsonl"]
+    path: Text = Field(description="file path, relative to the spec file")
+
+
+class Parquet(Columns):
+    positional = ("path",)
+    summary = "an Apache Parquet file (needs pyarrow)"
+    fn: Literal["parquet"]
+    path: Text = Field(description="file path, relative to the spec file")
+
+
+class Images(Call):
+    positional = ("dir",)
+    summary = "a folder of images with one sub-folder per class"
+    fn: Literal["images"]
+    dir: Text = Field(description="folder path, relative to the spec file")
+
+
+class Audio(Call):
+    positional = ("dir",)
+    summary = "a folder of WAV/FLAC clips with one sub-folder per class"
+    fn: Literal["audio"]
+    dir: Text = Field(description="folder path, relative to the spec file")
+
+
+class Conll(Call):
+    positional = ("path",)
+    summary = "a CoNLL/IOB2 file: one token per line, a blank line between sentences"
+    fn: Literal["conll"]
+    path: Text = Field(description="file path, relative to the spec file")
+    token_column: Annotated[int, Field(ge=0)] = Field(
+        0, description="0-based column index of the token")
+    tag_column: Annotated[int, Field(ge=-1)] = Field(
+        -1, description="0-based column index of the tag; -1 is the last column")
+
+
+class HfDataset(Columns):
+    positional = ("name",)
+    summary = "a dataset from the Hugging Face hub or its local cache (needs `datasets`)"
+    fn: Literal["hf_dataset"]
+    name: Text = Field(description="dataset id on the hub")
+    split: Text = Field("train", description="which split of the dataset to read")
+    config: Text | None = Field(None, description="dataset configuration name")
+
+
+class Builtin(Call):
+    positional = ("name",)
+    summary = "a small data set shipped with an installed package, e.g. scikit-learn's digits"
+    fn: Literal["builtin"]
+    name: Text = Field(description="`digits`, `breast_cancer`, `wine`, `iris`, `diabetes`, …")
+
+
+DATA_SOURCES: tuple[type[Call], ...] = (Csv, Jsonl, Parquet, Images, Audio, Conll, HfDataset,
+                                         Builtin)
+Source: TypeAlias = choice(*DATA_SOURCES)
+
+
+class Holdout(Call):
+    summary = "divide one data source into train/validation/test, deterministically"
+    fn: Literal["holdout"]
+    test: Annotated[float, Field(gt=0, lt=1)] = Field(0.2, description="fraction for test")
+    validation: Fraction = Field(0.1, description="fraction for validation (0 for none)")
+    seed: int = Field(0, description="seed of the shuffle")
+    stratify: bool = Field(True, description="keep class proportions in every split")
+
+
+class Task(Frozen):
+    type: TaskTypeName = Field(description="what the task predicts")
+    data: Source | None = Field(None, description="one source that `split` divides")
+    train: Source | None = Field(None, description="explicit training split")
+    validation: Source | None = Field(None, description="explicit validation split")
+    test: Source | None = Field(None, description="explicit test split")
+    split: choice(Holdout) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: Holdout(fn="holdout"), description="how `data` is divided")
+    labels: list[Text] | None = Field(None, min_length=1,
+                                      description="label set and order; inferred when absent")
+    positive: Text | None = Field(None, description="binary tasks: the positive class")
+
+
+# --------------------------------------------------------------------------- model sources
+class Hf(Call):
+    positional = ("id",)
+    summary = "a Hugging Face hub model (BERT- or GPT-style), or a folder in its cache"
+    fn: Literal["hf"]
+    id: Text = Field(description="model id, e.g. `bert-base-uncased`")
+    revision: Text | None = Field(None, description="branch, tag or commit to pin")
+
+
+class Timm(Call):
+    positional = ("name",)
+    summary = "a timm image model with its pretrained weights"
+    fn: Literal["timm"]
+    name: Text = Field(description="timm model name, e.g. `resnet18.a1_in1k`")
+    pretrained: bool = Field(True, description="load pretrained weights")
+
+
+class PathModel(Call):
+    positional = ("path",)
+    summary = "a local Hugging Face folder, or a safetensors file with `arch`"
+    fn: Literal["path"]
+    path: Text = Field(description="folder or file, relative to the spec file")
+    arch: Text | None = Field(None, description="architecture for a bare weights file "
+                              "(a timm name, or `transformer`/`lstm`/`gru`/`mlp`)")
+
+
+class Package(Call):
+    positional = ("module", "subpath")
+    summary = "a model folder shipped inside an installed Python package"
+    fn: Literal["package"]
+    module: Text = Field(description="importable package name")
+    subpath: Text = Field("", description="folder or file inside the package")
+    arch: Text | None = Field(None, description="architecture for a bare weights file")
+
+
+class Scratch(Call):
+    positional = ("arch",)
+    summary = "a randomly initialised model: the control that shows what pretraining is worth"
+    fn: Literal["scratch"]
+    arch: Text = Field(description="`transformer`, `lstm`, `gru`, `mlp` or a timm name")
+    layers: PositiveInt | None = Field(None, description="number of layers")
+    hidden: PositiveInt | None = Field(None, description="hidden size")
+    heads: PositiveInt | None = Field(None, description="attention heads (transformer)")
+    bidirectional: bool | None = Field(None, description="bidirectional recurrence (lstm/gru)")
+
+
+MODEL_SOURCES: tuple[type[Call], ...] = (Hf, Timm, PathModel, Package, Scratch)
+
+
+class Model(Frozen):
+    source: choice(*MODEL_SOURCES) = Field(  # type: ignore[valid-type]
+        description="where the model comes from")
+    max_length: PositiveInt = Field(128, description="text models: tokens per input")
+    image_size: PositiveInt | None = Field(
+        None, description="image models: input size; default from the model's pretrained config")
+    sample_rate: PositiveInt = Field(16000, description="audio models: samples per second")
+    pooling: Literal["cls", "mean"] | None = Field(
+        None, description="text encoders: `cls` or `mean`; default as the model was trained")
+    head: Literal["new", "pretrained"] = Field(
+        "new", description="a fresh head for the task's labels, or the model's own classifier")
+
+
+# --------------------------------------------------------------------------- fine-tuning
+class AdamW(Call):
+    summary = "AdamW (decoupled weight decay)"
+    fn: Literal["adamw"]
+    weight_decay: Annotated[float, Field(ge=0)] = Field(0.01, description="weight decay")
+    beta1: Annotated[float, Field(gt=0, lt=1)] = Field(0.9, description="first-moment decay")
+    beta2: Annotated[float, Field(gt=0, lt=1)] = Field(0.999, description="second-moment decay")
+
+
+class Adam(Call):
+    summary = "Adam"
+    fn: Literal["adam"]
+    weight_decay: Annotated[float, Field(ge=0)] = Field(0.0, description="L2 penalty")
+    beta1: Annotated[float, Field(gt=0, lt=1)] = Field(0.9, description="first-moment decay")
+    beta2: Annotated[float, Field(gt=0, lt=1)] = Field(0.999, description="second-moment decay")
+
+
+class Sgd(Call):
+    summary = "stochastic gradient descent with momentum"
+    fn: Literal["sgd"]
+    momentum: Annotated[float, Field(ge=0, lt=1)] = Field(0.9, description="momentum")
+    weight_decay: Annotated[float, Field(ge=0)] = Field(0.0, description="L2 penalty")
+    nesterov: bool = Field(False, description="Nesterov momentum")
+
+
+Optimizer: TypeAlias = choice(AdamW, Adam, Sgd)
+
+
+class Constant(Call):
+    summary = "constant learning rate"
+    fn: Literal["constant"]
+
+
+class Linear(Call):
+    summary = "linear warmup, then linear decay to 0"
+    fn: Literal["linear"]
+    warmup: Fraction = Field(0.0, description="fraction of the stage's steps spent warming up")
+
+
+class Cosine(Call):
+    summary = "linear warmup, then cosine decay to 0"
+    fn: Literal["cosine"]
+    warmup: Fraction = Field(0.0, description="fraction of the stage's steps spent warming up")
+
+
+Schedule: TypeAlias = choice(Constant, Linear, Cosine)
+
+
+class TrainHead(Call):
+    summary = "train only the new head; backbone and its normalisation statistics frozen"
+    fn: Literal["head"]
+
+
+class TrainAll(Call):
+    summary = "train every parameter"
+    fn: Literal["all"]
+
+
+class TrainTop(Call):
+    positional = ("n",)
+    summary = "train the last N blocks of the backbone plus the head"
+    fn: Literal["top"]
+    n: int = Field(description="number of top blocks to unfreeze")
+
+
+class Patience(Call):
+    positional = ("n", "monitor")
+    summary = "stop a stage when the monitored validation metric stops improving"
+    fn: Literal["patience"]
+    n: PositiveInt = Field(description="epochs without improvement before stopping")
+    monitor: Text = Field("val.loss", description="`val.METRIC` or `val.loss`")
+    min_delta: Annotated[float, Field(ge=0)] = Field(0.0, description="smallest improvement")
+
+    @field_validator("monitor")
+    @classmethod
+    def _monitor_is_val_ref(cls, value: str) -> str:
+        if not re.fullmatch(r"val\.[A-Za-z_][A-Za-z0-9_]*", value):
+            raise ValueError("monitor must name a validation metric, e.g. `val.f1` or `val.loss`")
+        return value
+
+    @property
+    def metric(self) -> str:
+        return self.monitor.split(".", 1)[1]
+
+
+Precision = Literal["auto", "fp32", "bf16", "fp16"]
+
+
+class StageOverrides(Frozen):
+    """Fine-tuning defaults that a stage may override."""
+
+    batch_size: PositiveInt | None = Field(None, description="examples per step")
+    optimizer: Optimizer | None = Field(None, description="`adamw(…)`, `adam(…)` or `sgd(…)`")
+    precision: Precision | None = Field(None, description="`auto`, `fp32`, `bf16` or `fp16`")
+    grad_clip: PositiveFloat | None = Field(None, description="clip the gradient norm to this")
+    accumulate: PositiveInt | None = Field(None, description="micro-batches per optimizer step")
+    max_steps: PositiveInt | None = Field(None, description="cap on optimizer steps")
+
+
+class Stage(StageOverrides):
+    train: choice(TrainHead, TrainAll, TrainTop) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: TrainAll(fn="all"), description="`head`, `all` or `top(N)`")
+    epochs: PositiveInt = Field(description="passes over the training split")
+    lr: PositiveFloat = Field(description="peak learning rate")
+    schedule: Schedule = Field(default_factory=lambda: Constant(fn="constant"),
+                               description="`constant`, `linear(warmup = P)`, `cosine(…)`")
+    layer_decay: Annotated[float, Field(gt=0, le=1)] | None = Field(
+        None, description="per-layer learning-rate decay from the top down")
+    early_stop: choice(Patience) | None = Field(  # type: ignore[valid-type]
+        None, description="`patience(N, monitor = val.METRIC)`")
+
+
+class Finetune(StageOverrides):
+    seeds: list[int] = Field(default_factory=lambda: [0], min_length=1,
+                             description="each (task, model) pair is trained once per seed")
+    stages: dict[str, Stage] = Field(default_factory=dict, description="stages, in order")
+
+
+# --------------------------------------------------------------------------- metrics
+def _metric_model(definition: MetricDef) -> type[Call]:
+    fields: dict[str, Any] = {"fn": (Literal[definition.name], ...)}  # type: ignore[valid-type]
+    for name, param in definition.params.items():
+        kind: Any = Literal[param.choices] if param.choices else param.kind  # type: ignore[valid-type]
+        bounds = {k: v for k in ("gt", "lt", "le") if (v := getattr(param, k)) is not None}
+        fields[name] = (kind, Field(param.default, description=param.description, **bounds))
+    model = create_model(f"Metric_{definition.name}", __base__=Call, **fields)
+    model.summary = definition.description
+    return model
+
+
+METRIC_CALLS: tuple[type[Call], ...] = tuple(_metric_model(d) for d in METRICS.values())
+MetricCall: TypeAlias = choice(*METRIC_CALLS)
+
+
+class MetricEntry(Frozen):
+    name: Text = Field(description="the metric's name in reports and references")
+    metric: MetricCall = Field(description="the metric and its parameters")
+
+
+class Bootstrap(Call):
+    summary = "percentile bootstrap over test examples"
+    fn: Literal["bootstrap"]
+    n: Annotated[int, Field(ge=100, le=100_000)] = Field(1000, description="resamples")
+    level: Annotated[float, Field(gt=0.5, lt=1)] = Field(0.95, description="confidence level")
+    seed: int = Field(0, description="seed of the resampling")
+
+
+class NoConfidence(Call):
+    summary = "no confidence intervals"
+    fn: Literal["none"]
+
+
+class Metrics(Frozen):
+    entries: list[MetricEntry] = Field(min_length=1, description="metrics in declared order")
+    primary: Text | None = Field(None, description="the metric that ranks the models")
+    confidence: choice(Bootstrap, NoConfidence) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: Bootstrap(fn="bootstrap"),
+        description="`bootstrap(n = N, level = P)` or `none`")
+
+    def primary_name(self) -> str:
+        """The declared primary, else the first quality metric, else the first metric."""
+        if self.primary:
+            return self.primary
+        quality = [e.name for e in self.entries if not METRICS[e.metric.fn].cost]
+        return (quality or [self.entries[0].name])[0]
+
+
+class Report(Frozen):
+    title: Text | None = Field(None, description="report title; default from the spec name")
+    formats: list[Literal["html", "markdown", "json"]] = Field(
+        default_factory=lambda: ["html", "markdown", "json"], min_length=1,
+        description="formats to write; results.json is always written")
+    out: Text | None = Field(None, description="output folder, relative to the spec file")
+
+
+class Spec(Frozen):
+    """A whole evalspec file."""
+
+    version: Literal[1] = Field(description="language version from the `evalspec N` line")
+    tasks: dict[str, Task] = Field(min_length=1, description="tasks by name")
+    models: dict[str, Model] = Field(min_length=1, description="candidate models by name")
+    finetune: Finetune | None = Field(None, description="the schedule; absent: evaluate as is")
+    metrics: Metrics = Field(description="what to measure")
+    report: Report = Field(default_factory=Report, description="what to write where")
+
+
+CALLS: dict[str, type[Call]] = {
+    model.model_fields["fn"].annotation.__args__[0]: model  # type: ignore[union-attr]
+    for model in (*DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear,
+                  Cosine, TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap,
+                  NoConfidence)
+}
