@@ -46,7 +46,8 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         lowered = {o.lower(): o for o in options}
-        close = [lowered[word.lower()]] if word.lower() in lowered else []
+        stem = word.lower().split("_")[0]
+        close = [lowered[k] for k in (word.lower(), stem) if k in lowered][:1]
     return f"did you mean `{close[0]}`?" if close else None
 
 

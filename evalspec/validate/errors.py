@@ -86,6 +86,8 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
     path = data_path(data, tuple(error["loc"]))
     value = _node(data, path)
     key = next((p for p in reversed(path) if isinstance(p, str)), "value")
+    if path and isinstance(path[-1], int):
+        key = f"{key}[{path[-1]}]"
     ctx = error.get("ctx", {})
     if kind == "extra_forbidden":
         owner, where = _owner(data, path)
@@ -110,7 +112,9 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
         what = _what(path)
         code = "ES203" if what == "metric" else "ES204"
-        return Diagnostic(code, f"unknown {what} `{tag}`", spans.value(path),
+        where = spans.places.get((*path, "fn"))
+        return Diagnostic(code, f"unknown {what} `{tag}`",
+                          where.value if where else spans.value(path),
                           did_you_mean(tag, tags) or f"{what}s are {one_of(tags)}")
     if kind in ("union_tag_not_found", "model_attributes_type", "dict_type", "model_type"):
         what = _what(path)
@@ -122,8 +126,11 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         shown = value if isinstance(value, str) else _shown(value)
         hint = (did_you_mean(str(value), expected) if isinstance(value, str) else None) or \
             f"use {one_of(expected)}"
-        code = "ES204" if isinstance(value, str) else "ES205"
-        return Diagnostic(code, f"`{shown}` is not allowed for `{key}`", spans.value(path), hint)
+        if not isinstance(value, str):
+            return Diagnostic("ES205", f"`{key}` must be a name, not {_shown(value)}",
+                              spans.value(path), hint)
+        return Diagnostic("ES204", f"unknown value `{shown}` for `{key}`", spans.value(path),
+                          hint)
     if kind in _KINDS or kind.endswith("_type") or kind.endswith("_parsing"):
         expected = _KINDS.get(kind, kind.removesuffix("_type").replace("_", " "))
         return Diagnostic("ES205", f"`{key}` must be {expected}, not {_shown(value)}",

@@ -222,6 +222,7 @@ def _value(value: ast.Value, path: Path, key: Span, out: Lowered) -> Any:
 
 def _call(call: ast.Call, path: Path, out: Lowered) -> dict[str, Any]:
     data: dict[str, Any] = {"fn": call.name}
+    out.spans.add((*path, "fn"), call.name_span, call.name_span)
     model = CALLS.get(call.name)
     positional = model.positional if model else ()
     seen: dict[str, Span] = {}
@@ -245,7 +246,11 @@ def _call(call: ast.Call, path: Path, out: Lowered) -> dict[str, Any]:
         else:
             keyword_seen = True
             key, key_span = arg.name, arg.name_span or arg.value.span
-        if key == "fn" or _duplicate(key, key_span, seen, out):
+        if key == "fn":
+            out.diagnostics.append(Diagnostic(
+                "ES209", f"unknown argument `fn` in `{call.name}(…)`", key_span, "remove it"))
+            continue
+        if _duplicate(key, key_span, seen, out):
             continue
         data[key] = _value(arg.value, (*path, key), key_span, out)
     return data

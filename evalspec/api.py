@@ -1,0 +1,74 @@
+"""The pipeline as a table of contents: load → check → plan → run → report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from evalspec.check import check as check_rules
+from evalspec.diagnostics import Diagnostic, ordered
+from evalspec.errors import SpecError, UsageError
+from evalspec.parse import parse
+from evalspec.source import SourceFile
+from evalspec.validate import Validated, validate
+
+MAX_SPEC_BYTES = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A spec file and every diagnostic found in it; `validated` is None when it has errors."""
+
+    source: SourceFile
+    diagnostics: list[Diagnostic]
+    validated: Validated | None
+
+    @property
+    def ok(self) -> bool:
+        return self.validated is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def read_source(path: str | Path) -> SourceFile:
+    """Read a spec file; a missing, unreadable or non-UTF-8 file is a one-line error."""
+    spec = Path(path)
+    if spec.is_dir():
+        raise UsageError(f"{path}: is a directory; pass a .evalspec file")
+    if not spec.exists():
+        raise UsageError(f"{path}: no such file")
+    if spec.stat().st_size > MAX_SPEC_BYTES:
+        raise UsageError(f"{path}: larger than {MAX_SPEC_BYTES // (1024 * 1024)} MiB; "
+                         "is this a spec file?")
+    raw = spec.read_bytes()
+    try:
+        return SourceFile(str(path), raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        source = SourceFile(str(path), raw.decode("utf-8", errors="replace"))
+        at = len(raw[:error.start].decode("utf-8", errors="replace"))
+        raise SpecError(source, [Diagnostic(
+            "ES105", "the file is not valid UTF-8", source.span(at, at + 1),
+            "save the file as UTF-8")]) from None
+
+
+def check(path: str | Path) -> Checked:
+    """Parse, validate and check one spec; every diagnostic at once, in source order."""
+    try:
+        source = read_source(path)
+    except SpecError as error:
+        assert error.source is not None
+        return Checked(error.source, error.diagnostics, None)
+    tree, diagnostics = parse(source)
+    validated = None
+    if tree is not None:
+        validated, diagnostics = validate(tree)
+        if validated is not None:
+            diagnostics += check_rules(validated, source)
+    result = Checked(source, ordered(diagnostics), validated)
+    return result if result.ok or validated is None else Checked(source, result.diagnostics, None)
+
+
+def load(path: str | Path) -> Checked:
+    """A spec that passed every check; raises SpecError with all diagnostics otherwise."""
+    checked = check(path)
+    if not checked.ok:
+        raise SpecError(checked.source, checked.diagnostics)
+    return checked

@@ -1,0 +1,61 @@
+"""The subcommands: each a small function from parsed arguments to an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from evalspec.errors import SpecError, UsageError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = sub.add_parser("check", help="check specs like a compiler, without running them")
+    check.add_argument("specs", nargs="+", metavar="SPEC")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text")
+    check.set_defaults(handler=cmd_check)
+
+    listing = sub.add_parser("list", help="list metrics, task types or sources")
+    listing.add_argument("what", choices=("metrics", "tasks", "sources"))
+    listing.set_defaults(handler=cmd_list)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
+    schema.set_defaults(handler=cmd_schema)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from evalspec import api
+    from evalspec.cli.output import print_diagnostics, summary
+
+    reports = []
+    usage_errors = []
+    for path in args.specs:
+        try:
+            checked = api.check(path)
+        except UsageError as error:
+            usage_errors.append(str(error))
+            continue
+        reports.append((checked.source, checked.diagnostics))
+    print_diagnostics(reports, args.format)
+    for message in usage_errors:
+        print(f"evalspec: error: {message}", file=sys.stderr)
+    if args.format == "text" and reports:
+        print(summary(reports), file=sys.stderr)
+    if usage_errors:
+        return UsageError.exit_code
+    return SpecError.exit_code if any(d.is_error for _, ds in reports for d in ds) else 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from evalspec.cli.listing import catalogue
+
+    for line in catalogue(args.what):
+        print(line)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from evalspec.validate.model import Spec
+
+    print(json.dumps(Spec.model_json_schema(), indent=2))
+    return 0

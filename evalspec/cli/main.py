@@ -1,0 +1,68 @@
+"""The `evalspec` command: parses arguments, calls the api, maps errors to exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+
+from evalspec import __version__
+from evalspec.errors import EvalspecError, SpecError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message}\n{self.format_usage().strip()}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from evalspec.cli import commands
+
+    parser = _Parser(prog="evalspec", description="Find the best pretrained model for your "
+                     "task: check, run and report an .evalspec file.")
+    parser.add_argument("--version", action="version", version=f"evalspec {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (see docs/cli.md)."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(args_list)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except SpecError as error:
+        from evalspec.cli.output import print_diagnostics
+
+        print_diagnostics([(error.source, error.diagnostics)], "text")
+        return error.exit_code
+    except UsageError as error:
+        print(f"evalspec: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except EvalspecError as error:
+        print(f"evalspec: error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("evalspec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception:  # noqa: BLE001 - the last line of defence: save the traceback
+        return _internal_error()
+
+
+def _internal_error() -> int:
+    path = os.path.join(tempfile.gettempdir(), f"evalspec-crash-{int(time.time())}.txt")
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(f"evalspec {__version__}\n{sys.version}\n\n")
+        handle.write(traceback.format_exc())
+    print(f"evalspec: internal error (a bug); the traceback is in {path} — please report it",
+          file=sys.stderr)
+    return 70

@@ -1,0 +1,133 @@
+"""Model spec → candidate: resolves where the weights are and which family builds it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from evalspec.errors import RunError
+from evalspec.execute.candidate import Candidate, Identity
+from evalspec.execute.examples import TaskData
+from evalspec.execute.weights import package_path
+from evalspec.validate.model import Model, Task
+
+TEXT_SCRATCH = ("transformer", "lstm", "gru")
+
+
+def input_kind(data: TaskData) -> str:
+    """`text`, `image` or `features`: what the task's examples carry."""
+    for kind in ("text", "image", "features"):
+        if kind in data.train.inputs:
+            return kind
+    raise RunError(f"no supported input in the data (found {sorted(data.train.inputs)})",
+                   "ES501")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _weights_identity(path: Path) -> dict[str, str]:
+    """sha256 of a weights file, or of every weights file in a folder."""
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt", ".pth"))
+    return {str(p.relative_to(path) if path.is_dir() else p.name): file_sha256(p) for p in files}
+
+
+def _local_location(model: Model, base_dir: Path) -> Path:
+    source = model.source
+    if source.fn == "package":
+        return package_path(source.module, source.subpath)
+    path = (base_dir / source.path).resolve()
+    if not path.exists():
+        raise RunError(f"model path {path} does not exist", "ES502")
+    return path
+
+
+def _hub_folder(model_id: str, revision: str | None) -> Path | None:
+    """The local snapshot folder of a hub model, if cached (to read its pooling config)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    found = try_to_load_from_cache(model_id, "config.json", revision=revision)
+    return Path(found).parent if isinstance(found, str) else None
+
+
+def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_dir: Path,
+                    *, trust_remote_code: bool = False) -> Candidate:
+    """The candidate `name` for `task`, with a head sized for its labels."""
+    from evalspec.execute import tabular, text, vision
+
+    kind = input_kind(data)
+    outputs = len(data.labels) if task.type != "regression" else 1
+    source = model.source
+    identity = Identity(kind, source.fn, {"spec": source.model_dump()})
+    common_text = dict(labels=data.labels, outputs=outputs, pooling=model.pooling,
+                       max_length=model.max_length, pretrained_head=model.head == "pretrained",
+                       trust_remote_code=trust_remote_code, identity=identity)
+    if source.fn == "hf":
+        _require(kind, "text", name, "hf(…) text models")
+        identity.details["hub_id"] = source.id
+        identity.details["revision"] = source.revision or "main"
+        return text.hf_text_candidate(source.id, revision=source.revision,
+                                      folder=_hub_folder(source.id, source.revision),
+                                      **common_text)  # type: ignore[arg-type]
+    if source.fn == "timm":
+        _require(kind, "image", name, "timm(…) image models")
+        return vision.timm_candidate(source.name, outputs=outputs, weights=None,
+                                     pretrained=source.pretrained, image_size=model.image_size,
+                                     identity=identity)
+    if source.fn == "scratch":
+        return _scratch(name, model, data, kind, outputs, identity)
+    location = _local_location(model, base_dir)
+    identity.details["weights_sha256"] = _weights_identity(location)
+    config = location / "config.json"
+    if location.is_dir() and config.exists() and "architecture" not in json.loads(
+            config.read_text()):
+        _require(kind, "text", name, "Hugging Face text folders")
+        return text.hf_text_candidate(str(location), revision=None, folder=location,
+                                      **common_text)  # type: ignore[arg-type]
+    _require(kind, "image", name, "weights files with a timm `arch`")
+    arch = getattr(source, "arch", None)
+    weights = location
+    if location.is_dir():
+        arch = arch or json.loads(config.read_text())["architecture"]
+        weights = next((location / f for f in ("model.safetensors", "pytorch_model.bin")
+                        if (location / f).exists()), location / "model.safetensors")
+    if not arch:
+        raise RunError(f"model `{name}`: a bare weights file needs `arch = …` (a timm "
+                       "architecture name)", "ES502")
+    return vision.timm_candidate(arch, outputs=outputs, weights=weights, pretrained=False,
+                                 image_size=model.image_size, identity=identity)
+
+
+def _scratch(name: str, model: Model, data: TaskData, kind: str, outputs: int,
+             identity: Identity) -> Candidate:
+    from evalspec.execute import tabular, text, vision
+
+    source = model.source
+    if source.arch in TEXT_SCRATCH:
+        _require(kind, "text", name, f"scratch({source.arch})")
+        return text.scratch_text_candidate(
+            source.arch, data.train.inputs["text"] + data.train.inputs.get("text_pair", []),
+            outputs=outputs, layers=source.layers, hidden=source.hidden, heads=source.heads,
+            bidirectional=source.bidirectional, max_length=model.max_length, identity=identity)
+    if source.arch == "mlp":
+        _require(kind, "features", name, "scratch(mlp)")
+        return tabular.mlp_candidate(data.train, outputs=outputs, layers=source.layers,
+                                     hidden=source.hidden, identity=identity)
+    _require(kind, "image", name, f"scratch({source.arch})")
+    return vision.timm_candidate(source.arch, outputs=outputs, weights=None, pretrained=False,
+                                 image_size=model.image_size, identity=identity)
+
+
+def _require(kind: str, wanted: str, name: str, what: str) -> None:
+    if kind != wanted:
+        raise RunError(f"model `{name}`: {what} need {wanted} inputs, but this task's data has "
+                       f"{kind} inputs", "ES502")

@@ -1,0 +1,274 @@
+"""Text candidates: Hugging Face encoders and decoders, and scratch controls."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from evalspec.errors import RunError
+from evalspec.execute.candidate import Batch, Candidate, Encoded, Identity, new_head
+from evalspec.execute.examples import Examples
+
+
+def pool(hidden: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
+    """Sequence output [B, T, D] → one vector per input: `mean`, `cls` or `last` token."""
+    if how == "cls":
+        return hidden[:, 0]
+    if how == "last":
+        last = mask.sum(dim=1).clamp(min=1) - 1
+        return hidden[torch.arange(hidden.size(0), device=hidden.device), last]
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+
+
+class TextCandidate(Candidate):
+    """Token ids in, pooled features out; batches are padded to their longest member."""
+
+    def __init__(self, backbone: nn.Module, head: nn.Module, identity: Identity, *,
+                 tokenize: Any, pad_id: int, pooling: str, max_length: int,
+                 blocks: list[nn.Module]):
+        super().__init__(backbone, head, identity)
+        self._tokenize = tokenize
+        self.pad_id = pad_id
+        self.pooling = pooling
+        self.max_length = max_length
+        self._blocks = blocks
+
+    def encode(self, examples: Examples) -> Encoded:
+        texts = examples.inputs["text"]
+        pairs = examples.inputs.get("text_pair")
+        items = self._tokenize(texts, pairs, self.max_length)
+        return Encoded(items, [len(i["input_ids"]) for i in items])
+
+    def collate(self, items: Sequence[dict[str, list[int]]]) -> Batch:
+        width = max(len(i["input_ids"]) for i in items)
+        batch: Batch = {}
+        for key in items[0]:
+            fill = self.pad_id if key == "input_ids" else 0
+            batch[key] = torch.tensor([i[key] + [fill] * (width - len(i[key])) for i in items])
+        batch["attention_mask"] = torch.tensor(
+            [[1] * len(i["input_ids"]) + [0] * (width - len(i["input_ids"])) for i in items])
+        return batch
+
+    def features(self, batch: Batch) -> torch.Tensor:
+        hidden = self.backbone(**batch)
+        if self.pooling == "model":
+            if hidden.dim() != 2:
+                raise RunError("head = pretrained: this architecture's classifier does not take "
+                               "one vector per input; use `head = new`", "ES502")
+            return hidden
+        if not isinstance(hidden, torch.Tensor):
+            hidden = hidden.last_hidden_state
+        return pool(hidden, batch["attention_mask"], self.pooling)
+
+    def blocks(self) -> list[nn.Module]:
+        return self._blocks
+
+
+# ---------------------------------------------------------------------- Hugging Face
+def _hf_tokenize(tokenizer: Any) -> Any:
+    def tokenize(texts: list[str], pairs: list[str] | None, max_length: int) -> list[dict]:
+        out = tokenizer(texts, pairs, truncation=True, max_length=max_length, padding=False)
+        keys = [k for k in ("input_ids", "token_type_ids") if k in out]
+        return [{k: out[k][i] for k in keys} for i in range(len(texts))]
+    return tokenize
+
+
+def _default_pooling(folder: Path | None, config: Any) -> str:
+    """Pool as the model was trained: sentence-transformers' own config, else by family."""
+    if folder is not None:
+        for pooling_config in sorted(folder.glob("*_Pooling/config.json")):
+            settings = json.loads(pooling_config.read_text())
+            if settings.get("pooling_mode_mean_tokens"):
+                return "mean"
+            if settings.get("pooling_mode_cls_token"):
+                return "cls"
+    return "last" if is_decoder_only(config) else "cls"
+
+
+def is_decoder_only(config: Any) -> bool:
+    from transformers.models.auto.modeling_auto import (
+        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
+        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
+    )
+
+    kind = getattr(config, "model_type", "")
+    return kind in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and kind not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
+
+
+def _transformer_blocks(backbone: nn.Module) -> list[nn.Module]:
+    """The repeated layers of a transformer: the longest ModuleList inside it."""
+    lists = [m for m in backbone.modules() if isinstance(m, nn.ModuleList)]
+    return list(max(lists, key=len)) if lists else []
+
+
+class SelectColumns(nn.Module):
+    """Reorders a pretrained classifier's outputs into the task's label order."""
+
+    def __init__(self, columns: list[int]):
+        super().__init__()
+        self.register_buffer("columns", torch.tensor(columns, dtype=torch.long))
+
+    def forward(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits.index_select(-1, self.columns)
+
+
+class _WithoutClassifier(nn.Module):
+    """A sequence classification model whose classifier was replaced by the identity, so
+    its `logits` are the classifier's input: pooled features."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, **batch: torch.Tensor) -> torch.Tensor:
+        return self.model(**batch).logits
+
+
+def _label_columns(location: str, config: Any, labels: list[str]) -> list[int]:
+    theirs = {str(name).lower(): int(i) for i, name in config.id2label.items()}
+    missing = [label for label in labels if label.lower() not in theirs]
+    if missing:
+        raise RunError(
+            f"head = pretrained: model `{location}` has labels {sorted(config.id2label.values())}"
+            f" but the task has {labels}; {missing} have no match — rename the task's labels "
+            "or use `head = new`", "ES502")
+    return [theirs[label.lower()] for label in labels]
+
+
+def _classifier_attribute(model: nn.Module) -> str:
+    for name in ("classifier", "score"):
+        if isinstance(getattr(model, name, None), nn.Module):
+            return name
+    raise RunError(f"head = pretrained: no classifier found on {type(model).__name__}", "ES502")
+
+
+def hf_text_candidate(location: str, *, revision: str | None, folder: Path | None,
+                      labels: list[str], outputs: int, pooling: str | None, max_length: int,
+                      pretrained_head: bool, trust_remote_code: bool,
+                      identity: Identity) -> TextCandidate:
+    """A pretrained Hugging Face text model, with a new head or with its own classifier."""
+    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+
+    loader = AutoModelForSequenceClassification if pretrained_head else AutoModel
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(location, revision=revision,
+                                                  trust_remote_code=trust_remote_code)
+        model = loader.from_pretrained(location, revision=revision,
+                                       trust_remote_code=trust_remote_code)
+    except (OSError, ValueError) as error:
+        raise RunError(f"model `{location}` could not be loaded: {str(error).splitlines()[0]}"
+                       " — check the id or path, the network, or HF_HUB_OFFLINE", "ES502") from None
+    if tokenizer.pad_token_id is None:
+        if tokenizer.eos_token is None:
+            raise RunError(f"model `{location}`: its tokenizer has no padding or end token",
+                           "ES502")
+        tokenizer.pad_token = tokenizer.eos_token
+    model.config.pad_token_id = tokenizer.pad_token_id
+    identity.details.update(max_length=max_length, architecture=type(model).__name__)
+    if pretrained_head:
+        columns = _label_columns(location, model.config, labels)
+        attribute = _classifier_attribute(model)
+        head: nn.Module = nn.Sequential(getattr(model, attribute), SelectColumns(columns))
+        setattr(model, attribute, nn.Identity())
+        backbone: nn.Module = _WithoutClassifier(model)
+        how = "model"
+        identity.details.update(head="pretrained", label_columns=columns)
+    else:
+        backbone, how = model, pooling or _default_pooling(folder, model.config)
+        head = new_head(model.config.hidden_size, outputs)
+    identity.details.update(pooling=how)
+    return TextCandidate(backbone, head, identity, tokenize=_hf_tokenize(tokenizer),
+                         pad_id=tokenizer.pad_token_id, pooling=how, max_length=max_length,
+                         blocks=_transformer_blocks(model))
+
+
+# ---------------------------------------------------------------------- scratch controls
+_WORD = re.compile(r"\w+|[^\w\s]")
+SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]")
+
+
+class WordVocabulary:
+    """A lower-cased word vocabulary built from the training texts only."""
+
+    def __init__(self, texts: Sequence[str], size: int = 30_000):
+        counts = Counter(w for t in texts for w in _WORD.findall(t.lower()))
+        words = [w for w, _ in counts.most_common(size - len(SPECIALS))]
+        self.index = {w: i for i, w in enumerate((*SPECIALS, *words))}
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def ids(self, text: str) -> list[int]:
+        return [self.index.get(w, 1) for w in _WORD.findall(text.lower())]
+
+    def tokenize(self, texts: list[str], pairs: list[str] | None, max_length: int) -> list[dict]:
+        items = []
+        for i, text in enumerate(texts):
+            ids = [2, *self.ids(text), 3]
+            if pairs is not None:
+                ids += [*self.ids(pairs[i]), 3]
+            items.append({"input_ids": ids[:max_length]})
+        return items
+
+
+class RecurrentEncoder(nn.Module):
+    """Embedding + LSTM/GRU; returns the sequence output like a transformer would."""
+
+    def __init__(self, vocab: int, hidden: int, layers: int, cell: str, bidirectional: bool):
+        super().__init__()
+        self.embed = nn.Embedding(vocab, hidden, padding_idx=0)
+        rnn = nn.LSTM if cell == "lstm" else nn.GRU
+        size = hidden // 2 if bidirectional else hidden
+        self.layers = nn.ModuleList(
+            rnn(hidden, size, batch_first=True, bidirectional=bidirectional)
+            for _ in range(layers))
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                **_: torch.Tensor) -> torch.Tensor:
+        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+        lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
+        x = self.embed(input_ids)
+        width = x.size(1)
+        for layer in self.layers:
+            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            out, _ = layer(packed)
+            x, _ = pad_packed_sequence(out, batch_first=True, total_length=width)
+        return x
+
+
+def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: int,
+                           layers: int | None, hidden: int | None, heads: int | None,
+                           bidirectional: bool | None, max_length: int,
+                           identity: Identity) -> TextCandidate:
+    """A randomly initialised text model with a vocabulary from the training split."""
+    vocab = WordVocabulary(train_texts)
+    hidden = hidden or 128
+    if arch == "transformer":
+        from transformers import BertConfig, BertModel
+
+        heads = heads or max(1, hidden // 64)
+        if hidden % heads:
+            raise RunError(f"scratch(transformer): hidden = {hidden} is not divisible by "
+                           f"heads = {heads}", "ES502")
+        config = BertConfig(vocab_size=len(vocab), hidden_size=hidden,
+                            num_hidden_layers=layers or 2, num_attention_heads=heads,
+                            intermediate_size=4 * hidden, max_position_embeddings=max_length + 2)
+        backbone: nn.Module = BertModel(config, add_pooling_layer=False)
+        blocks = list(backbone.encoder.layer)
+    else:
+        backbone = RecurrentEncoder(len(vocab), hidden, layers or 1, arch,
+                                    True if bidirectional is None else bidirectional)
+        blocks = list(backbone.layers)
+    identity.details.update(vocabulary=len(vocab), hidden=hidden, pooling="mean",
+                            max_length=max_length)
+    return TextCandidate(backbone, new_head(hidden, outputs), identity, tokenize=vocab.tokenize,
+                         pad_id=0, pooling="mean", max_length=max_length, blocks=blocks)

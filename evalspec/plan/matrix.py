@@ -1,0 +1,123 @@
+"""The run matrix: task × model × seed, each cell a sequence of fully resolved stages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from evalspec import __version__
+from evalspec.validate.model import Finetune, Spec, Stage
+
+RUNTIME_PACKAGES = ("torch", "transformers", "timm", "scikit-learn", "numpy")
+
+
+@dataclass(frozen=True)
+class StagePlan:
+    """One stage with every finetune default applied."""
+
+    name: str
+    train: str  # head | all | top
+    top_n: int
+    epochs: int
+    lr: float
+    schedule: str  # constant | linear | cosine
+    warmup: float
+    layer_decay: float | None
+    patience: int | None
+    monitor: str | None  # a validation metric name, or "loss"
+    min_delta: float
+    batch_size: int
+    optimizer: dict[str, Any]
+    precision: str
+    grad_clip: float | None
+    accumulate: int
+    max_steps: int | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    task: str
+    model: str
+    seed: int
+    stages: tuple[StagePlan, ...]
+    digest: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.task}/{self.model}/seed{self.seed}"
+
+
+@dataclass(frozen=True)
+class Plan:
+    spec: Spec
+    base_dir: Path
+    cells: tuple[Cell, ...]
+    digest: str
+
+
+DEFAULTS = {"batch_size": 32, "optimizer": {"fn": "adamw", "weight_decay": 0.01, "beta1": 0.9,
+                                               "beta2": 0.999},
+            "precision": "auto", "grad_clip": None, "accumulate": 1, "max_steps": None}
+
+
+def resolve_stage(name: str, stage: Stage, finetune: Finetune) -> StagePlan:
+    """A stage with its own settings, else the finetune block's, else the defaults."""
+    def pick(key: str) -> Any:
+        for holder in (stage, finetune):
+            value = getattr(holder, key)
+            if value is not None:
+                return value.model_dump() if hasattr(value, "model_dump") else value
+        return DEFAULTS[key]
+
+    schedule = stage.schedule
+    early = stage.early_stop
+    return StagePlan(
+        name=name, train=stage.train.fn, top_n=getattr(stage.train, "n", 0),
+        epochs=stage.epochs, lr=stage.lr, schedule=schedule.fn,
+        warmup=getattr(schedule, "warmup", 0.0), layer_decay=stage.layer_decay,
+        patience=early.n if early else None, monitor=early.metric if early else None,
+        min_delta=early.min_delta if early else 0.0, batch_size=pick("batch_size"),
+        optimizer=pick("optimizer"), precision=pick("precision"), grad_clip=pick("grad_clip"),
+        accumulate=pick("accumulate"), max_steps=pick("max_steps"))
+
+
+def runtime_versions() -> dict[str, str]:
+    versions = {"evalspec": __version__}
+    for name in RUNTIME_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def build_plan(spec: Spec, base_dir: Path, fingerprints: dict[str, dict[str, str]] | None = None,
+               identities: dict[str, Any] | None = None) -> Plan:
+    """Every (task, model, seed) cell in spec order, each with a digest of what shapes it:
+    the task and model sections, data and model fingerprints, stages, seed and versions."""
+    finetune = spec.finetune
+    stages = tuple(resolve_stage(n, s, finetune) for n, s in finetune.stages.items()) \
+        if finetune else ()
+    seeds = finetune.seeds if finetune else [0]
+    versions = runtime_versions()
+    cells = []
+    for task_name, task in spec.tasks.items():
+        for model_name, model in spec.models.items():
+            for seed in seeds:
+                shaping = {
+                    "task": task.model_dump(), "model": model.model_dump(),
+                    "data": (fingerprints or {}).get(task_name, {}),
+                    "identity": (identities or {}).get(model_name),
+                    "stages": [asdict(s) for s in stages], "seed": seed, "versions": versions,
+                }
+                cells.append(Cell(task_name, model_name, seed, stages, digest(shaping)))
+    return Plan(spec, base_dir, tuple(cells), digest([c.digest for c in cells]))
