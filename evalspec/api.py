@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalspec.check import check as check_rules
 from evalspec.diagnostics import Diagnostic, ordered
 from evalspec.errors import SpecError, UsageError
 from evalspec.parse import parse
 from evalspec.source import SourceFile
+from evalspec.results.store import output_folder
 from evalspec.validate import Validated, validate
+
+if TYPE_CHECKING:
+    from evalspec.execute.options import RunOptions
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 
@@ -72,3 +77,20 @@ def load(path: str | Path) -> Checked:
     if not checked.ok:
         raise SpecError(checked.source, checked.diagnostics)
     return checked
+
+
+def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Path:
+    """Check, plan, train and evaluate every cell, and write the results; returns the
+    results file. Nothing heavy starts before the spec and its data pass every check."""
+    from evalspec.execute.runner import load_data, run_cells
+    from evalspec.results.session import Session
+
+    checked = load(path)
+    assert checked.validated is not None
+    spec = checked.validated.spec
+    folder = output_folder(Path(path), spec.report.out, out)
+    session = Session(checked.source, folder, options)
+    data = load_data(session.plan_for(spec), session.progress)
+    plan = session.plan_for(spec, data)
+    run_cells(plan, data, session.options, session.validation_scorer(plan), session.finish_cell)
+    return session.write_results(plan, data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -39,10 +40,10 @@ def suggest_path(base_dir: Path, written: str) -> str | None:
             folder = folder / part
             continue
         try:
-            names = sorted(p.name for _, p in zip(range(MAX_LISTING), folder.iterdir()))
+            names = sorted(itertools.islice((p.name for p in folder.iterdir()), MAX_LISTING))
         except OSError:
             return None
-        close = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+        close = difflib.get_close_matches(part, names, n=1, cutoff=0.5)
         if not close:
             return None
         return str(Path(*parts[:index], close[0], *parts[index + 1:]))
@@ -104,7 +105,7 @@ def jsonl_first(path: Path) -> dict[str, object]:
 
 def _record(path: Path, number: int, line: str) -> dict[str, object]:
     try:
-        record = json.loads(line)
+        record = json.loads(line.rstrip("\r\n"))
     except json.JSONDecodeError as error:
         raise Unreadable(f"`{path.name}` line {number} is not JSON: {error.msg} "
                          f"(column {error.colno})") from None

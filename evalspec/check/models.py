@@ -41,6 +41,16 @@ def _cached(folder: Path, revision: str | None = None) -> bool:
     return snapshots.is_dir() and any(snapshots.iterdir())
 
 
+def _timm_cached(cache: Path, name: str) -> bool:
+    """`resnet18` is cached as `timm/resnet18.<pretrained tag>`; a tagged name as itself."""
+    folder = "models--timm--" + name
+    try:
+        return any(_cached(f) for f in cache.iterdir()
+                   if f.name == folder or f.name.startswith(folder + "."))
+    except OSError:
+        return False
+
+
 def package_folder(module: str) -> Path | None:
     """Where an installed module's files are, found without importing it."""
     top, *rest = module.split(".")
@@ -105,7 +115,8 @@ def packages_exist(ctx: Context) -> Iterator[Diagnostic]:
                 "ES407", f"package `{source.module}` is not installed",
                 ctx.spans.value((*path, "module")),
                 did_you_mean(source.module, installed)
-                or f"install it into this environment (`pip install {source.module}`)")
+                or "install it into this environment "
+                f"(`pip install {source.module.split('.')[0]}`)")
             continue
         span = ctx.spans.value((*path, "subpath"))
         target = folder / source.subpath
@@ -133,10 +144,7 @@ def hub_models_cached(ctx: Context) -> Iterator[Diagnostic]:
                                        if source.revision and folder.is_dir() else "")
             span, fetch = ctx.spans.value((*path, "id")), f"hf download {source.id}"
         elif source.fn == "timm" and source.pretrained:
-            if cache.is_dir() and any(
-                    _cached(f) for f in cache.glob(f"models--timm--{source.name}*")
-                    if f.name == f"models--timm--{source.name}"
-                    or f.name.startswith(f"models--timm--{source.name}.")):
+            if _timm_cached(cache, source.name):
                 continue
             what = f"timm model `{source.name}`"
             span, fetch = ctx.spans.value((*path, "name")), f"hf download timm/{source.name}"

@@ -17,6 +17,7 @@ SOURCE_TASKS = {"images": ("image_classification",), "audio": ("audio_classifica
                 "conll": ("token_classification",)}
 # Column keywords a task type may use beyond its inputs and target (`id` fits all).
 EXTRA_COLUMNS = {"regression": ("text", "text_pair", "image")}
+ANSWER_COLUMNS = {t.target for t in TASK_TYPES.values()}
 SCRATCH_ARGS = {"transformer": ("layers", "hidden", "heads"),
                 "lstm": ("layers", "hidden", "bidirectional"),
                 "gru": ("layers", "hidden", "bidirectional"), "mlp": ("layers", "hidden")}
@@ -119,7 +120,7 @@ def source_fits_task(ctx: Context) -> Iterator[Diagnostic]:
             data = BUILTIN_DATASETS[source.name]
             what = f"`builtin({source.name})` holds {data.modality} {data.family} data"
         else:
-            what = f"`{source.fn}(…)` is data for a {SOURCE_TASKS[source.fn][0]} task"
+            what = f"`{source.fn}(…)` is data for {SOURCE_TASKS[source.fn][0]} tasks"
         yield Diagnostic(
             "ES312", f"{what}; task `{name}` is {task.type}",
             ctx.spans.value(("tasks", name, role, "fn")),
@@ -144,14 +145,18 @@ def source_names_columns(ctx: Context) -> Iterator[Diagnostic]:
                 f"{'s' if len(missing) > 1 else ''} a {task.type} task needs",
                 ctx.spans.value((*path, "fn")),
                 "add " + ", ".join(f'`{c} = "…"`' for c in missing)
-                + " with the column name in the file")
+                + f" naming the column{'s' if len(missing) > 1 else ''} in the file")
         allowed = {*kind.inputs, kind.target, "id", *EXTRA_COLUMNS.get(kind.family, ())}
         for column in given:
-            if column not in allowed:
-                yield Diagnostic(
-                    "ES312", f"a {task.type} task does not use a `{column}` column",
-                    ctx.spans.key((*path, column)),
-                    did_you_mean(column, allowed) or f"remove `{column} = …`")
+            if column in allowed:
+                continue
+            if column in ANSWER_COLUMNS:
+                hint = f"a {task.type} task reads its answer from `{kind.target} = …`"
+            else:
+                hint = did_you_mean(column, allowed) or f"remove `{column} = …`"
+            yield Diagnostic(
+                "ES312", f"a {task.type} task does not use a `{column}` column",
+                ctx.spans.key((*path, column)), hint)
 
 
 # --------------------------------------------------------------------------- models
@@ -159,10 +164,11 @@ def _model_kind(source: Any) -> str:
     """image, text, sequence, tabular or any: what inputs a model source takes."""
     if source.fn == "timm":
         return "image"
-    if source.fn == "scratch":
-        return {"transformer": "text", "lstm": "sequence", "gru": "sequence",
-                "mlp": "tabular"}.get(source.arch, "image")
-    return "any"
+    arch = getattr(source, "arch", None)  # scratch(arch), or a bare weights file's arch
+    if arch is None:
+        return "any"
+    return {"transformer": "text", "lstm": "sequence", "gru": "sequence",
+            "mlp": "tabular"}.get(arch, "image")
 
 
 def _task_kind(task: Task) -> str:
@@ -212,15 +218,15 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
                 ctx.spans.value((*path, "head")), "use `head = new` (the default)")
         if model.pooling is not None and _model_kind(source) not in ("text", "any"):
             yield Diagnostic(
-                "ES312", "`pooling` applies to text encoders only", ctx.spans.key((*path, "pooling")),
-                "remove `pooling`")
+                "ES312", "`pooling` applies to text encoders only",
+                ctx.spans.key((*path, "pooling")), "remove `pooling`")
         if source.fn != "scratch":
             continue
         allowed = SCRATCH_ARGS.get(source.arch, ())
         for arg in ("layers", "hidden", "heads", "bidirectional"):
             if arg in source.model_fields_set and arg not in allowed:
-                takes = f"takes {one_of(allowed)}" if allowed else "is a timm model: it takes " \
-                    "no size arguments"
+                takes = f"takes only {one_of(allowed)}" if allowed else \
+                    "is a timm model: it takes no size arguments"
                 yield Diagnostic(
                     "ES312", f"`scratch({source.arch})` has no `{arg}`",
                     ctx.spans.key((*path, "source", arg)), f"`scratch({source.arch})` {takes}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from evalspec.errors import SpecError, UsageError
 
@@ -14,6 +15,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check.add_argument("specs", nargs="+", metavar="SPEC")
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.set_defaults(handler=cmd_check)
+
+    run = sub.add_parser("run", help="fine-tune and evaluate every candidate, then rank them")
+    run.add_argument("spec", metavar="SPEC")
+    run.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    run.add_argument("--out", type=Path, help="output folder (default: the report block's)")
+    run.add_argument("--only", action="append", default=[], metavar="MODEL",
+                     help="run only this model (repeatable)")
+    run.add_argument("--trust-remote-code", action="store_true",
+                     help="allow Hugging Face models to run their own Python code")
+    run.set_defaults(handler=cmd_run)
 
     listing = sub.add_parser("list", help="list metrics, task types or sources")
     listing.add_argument("what", choices=("metrics", "tasks", "sources"))
@@ -44,6 +55,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     if usage_errors:
         return UsageError.exit_code
     return SpecError.exit_code if any(d.is_error for _, ds in reports for d in ds) else 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from evalspec import api
+    from evalspec.cli.progress import progress_display
+    from evalspec.cli.summary import leaderboard_text
+    from evalspec.execute.options import RunOptions
+    from evalspec.results.files import read_json
+
+    checked = api.load(args.spec)
+    assert checked.validated is not None
+    unknown = [m for m in args.only if m not in checked.validated.spec.models]
+    if unknown:
+        raise UsageError(f"--only {unknown[0]}: no such model in {args.spec}; models are "
+                         f"{', '.join(checked.validated.spec.models)}")
+    display = progress_display()
+    try:
+        options = RunOptions(device=args.device, only=tuple(args.only),
+                             trust_remote_code=args.trust_remote_code, progress=display)
+        results = api.run(args.spec, options, args.out)
+    finally:
+        display.close()
+    print(leaderboard_text(read_json(results)))
+    return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:

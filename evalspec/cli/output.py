@@ -16,10 +16,11 @@ from evalspec.diagnostics import (
 from evalspec.source import SourceFile
 
 
-def use_colour(stream: object = sys.stdout) -> bool:
+def use_colour(stream: object | None = None) -> bool:
     """Colour only on a terminal and never when NO_COLOR is set (https://no-color.org)."""
     if os.environ.get("NO_COLOR"):
         return False
+    stream = sys.stdout if stream is None else stream  # looked up now: stdout may be replaced
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
 

@@ -9,16 +9,23 @@ MAX_SHOWN = 5
 
 class Problems:
     """Collects `file:row: what is wrong; the fix` lines; `raise_if_any` turns them into a
-    RunError (ES501) that shows the first few and counts the rest."""
+    RunError (ES501) that shows the first few and counts the rest. The same line twice (a
+    file read as two splits) counts once."""
 
     def __init__(self) -> None:
         self.shown: list[str] = []
-        self.count = 0
+        self.seen: set[str] = set()
+
+    @property
+    def count(self) -> int:
+        return len(self.seen)
 
     def add(self, location: str, message: str) -> None:
-        self.count += 1
-        if len(self.shown) < MAX_SHOWN:
-            self.shown.append(f"{location}: {message}")
+        line = f"{location}: {message}"
+        if line not in self.seen:
+            self.seen.add(line)
+            if len(self.shown) < MAX_SHOWN:
+                self.shown.append(line)
 
     def __bool__(self) -> bool:
         return self.count > 0

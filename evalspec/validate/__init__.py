@@ -29,7 +29,8 @@ def validate(tree: ast.File) -> tuple[Validated | None, list[Diagnostic]]:
     try:
         spec = Spec.model_validate(lowered.data)
     except ValidationError as error:
-        diagnostics += from_validation_error(error, lowered.data, lowered.spans)
+        diagnostics += from_validation_error(error, lowered.data, lowered.spans,
+                                             frozenset(lowered.dropped))
         return None, diagnostics
     if any(d.is_error for d in diagnostics):
         return None, diagnostics

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from evalspec.diagnostics import Diagnostic, did_you_mean, one_of
+from evalspec.source import Span
 from evalspec.validate import model as m
 from evalspec.validate.spans import Path, SpanIndex, data_path
 
@@ -19,6 +20,11 @@ _BLOCKS: dict[tuple[str | None, ...], tuple[type[BaseModel], str]] = {
     ("finetune", "stages", None): (m.Stage, "stage"),
     ("metrics",): (m.Metrics, "metrics"),
     ("report",): (m.Report, "report"),
+}
+_TOP_BLOCKS = {
+    "tasks": ("task", "add a `task NAME { … }` block with its `type` and `data`"),
+    "models": ("model", "add a `model NAME { … }` block with its `source`"),
+    "metrics": ("metrics", "add a `metrics { … }` block listing metrics, e.g. `accuracy`"),
 }
 _KINDS = {
     "int_type": "an integer", "int_from_float": "a whole number", "float_type": "a number",
@@ -33,9 +39,12 @@ _UNION_WHAT = {
 }
 
 
-def from_validation_error(error: ValidationError, data: dict[str, Any],
-                          spans: SpanIndex) -> list[Diagnostic]:
-    return [_diagnostic(e, data, spans) for e in error.errors(include_url=False)]
+def from_validation_error(error: ValidationError, data: dict[str, Any], spans: SpanIndex,
+                          dropped: frozenset[str] = frozenset()) -> list[Diagnostic]:
+    """Diagnostics for Pydantic's errors; a block missing only because lowering already
+    reported and left it out (`dropped`) is not reported again."""
+    return [_diagnostic(e, data, spans) for e in error.errors(include_url=False)
+            if not (e["type"] == "missing" and len(e["loc"]) == 1 and e["loc"][0] in dropped)]
 
 
 def _node(data: Any, path: Path) -> Any:
@@ -100,17 +109,24 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         hint = did_you_mean(key, allowed) or (f"{noun}s are {one_of(allowed)}" if allowed
                                               else f"{where} takes no {noun}s")
         return Diagnostic(code, f"unknown {noun} `{key}` in {where}", spans.key(path), hint)
+    if kind == "missing" and len(path) == 1 and path[0] in _TOP_BLOCKS:
+        block, hint = _TOP_BLOCKS[str(path[0])]
+        return Diagnostic("ES207", f"the spec has no `{block}` block", _version_line(spans), hint)
     if kind == "missing":
         owner, where = _owner(data, path)
         field_info = owner.model_fields.get(key) if owner else None
         example = _example(key, field_info.description if field_info else None)
         noun = "argument" if where.endswith("(…)`") else "key"
+        call = spans.places.get((*path[:-1], "fn"))
         return Diagnostic("ES207", f"missing required {noun} `{key}` in {where}",
-                          spans.key(path[:-1]), f"add `{key} = {example}`")
+                          call.value if call else spans.key(path[:-1]), f"add `{key} = {example}`")
     if kind == "union_tag_invalid":
         tag = str(ctx.get("tag", value))
         tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
         what = _what(path)
+        if isinstance(value, str) and not value.isidentifier():  # a string, not a name
+            return Diagnostic("ES205", f"`{key}` must be a {what}, not {_shown(value)}",
+                              spans.value(path), _union_hint(path, what))
         code = "ES203" if what == "metric" else "ES204"
         where = spans.places.get((*path, "fn"))
         return Diagnostic(code, f"unknown {what} `{tag}`",
@@ -153,6 +169,15 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         return Diagnostic("ES206", f"`{key}` must be a finite number", spans.value(path))
     message = str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     return Diagnostic("ES206", message, spans.value(path))
+
+
+def _version_line(spans: SpanIndex) -> Span:
+    """The `evalspec 1` line, else the start of the file: where a missing block is reported."""
+    place = spans.places.get(("version",))
+    if place is not None:
+        return place.key
+    start = spans.places[()].key
+    return Span(start.start, start.start, start.line, start.column, start.line, start.column)
 
 
 def _shown(value: Any) -> str:

@@ -28,6 +28,7 @@ class Lowered:
     data: dict[str, Any]
     spans: SpanIndex
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    dropped: set[str] = field(default_factory=set)  # top-level keys of blocks left out
 
 
 def lower(tree: ast.File) -> Lowered:
@@ -48,6 +49,7 @@ def lower(tree: ast.File) -> Lowered:
                 did_you_mean(entry.kind, TOP_BLOCKS) or f"blocks are {one_of(TOP_BLOCKS)}"))
             continue
         if not _label_ok(entry, out):
+            out.dropped.add(TOP_BLOCKS[entry.kind])
             continue
         identity = (entry.kind, entry.label)
         if identity in seen:
@@ -82,6 +84,7 @@ def _header(tree: ast.File, out: Lowered) -> None:
         out.data["version"] = LANGUAGE_VERSION
         return
     header = tree.headers[0]
+    out.spans.add(("version",), header.span, header.span)
     first_entry = tree.entries[0].span.start if tree.entries else header.span.end
     if header.span.start > first_entry or len(tree.headers) > 1:
         extra = tree.headers[1] if len(tree.headers) > 1 else header

@@ -1,0 +1,40 @@
+"""The leaderboard as terminal text, from a results document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "undefined"
+    return f"{value:.4g}" if abs(value) >= 1e-3 or value == 0 else f"{value:.2e}"
+
+
+def leaderboard_text(results: dict[str, Any]) -> str:
+    lines = []
+    for task, summary in results["tasks"].items():
+        rows = summary.get("leaderboard", [])
+        if not rows:
+            continue
+        metric = rows[0]["metric"]
+        lines.append(f"\n{task}: ranked by {metric} (test, {results['confidence'].get('level', 0.95):.0%} "
+                     "interval; * = tied for first)")
+        for row in rows:
+            value = row["value"]
+            interval = row.get("interval") or {}
+            shown = _number(value.get("value")) if value.get("value") is not None else \
+                f"undefined ({value.get('undefined')})"
+            span = f"[{_number(interval.get('low'))}, {_number(interval.get('high'))}]" \
+                if interval.get("low") is not None else ""
+            p = f"p = {row['p_value']:.3g}" if row.get("p_value") is not None else ""
+            tie = "*" if row.get("tied_for_first") else " "
+            lines.append(f"  {row['rank']:>2}{tie} {row['model']:<24} {shown:>10} {span:<22} {p}")
+        tied = [r["model"] for r in rows if r.get("tied_for_first")]
+        if len(tied) == 1:
+            lines.append(f"  verdict: {tied[0]} is best on {metric}; the others are "
+                         "significantly worse")
+        else:
+            lines.append(f"  verdict: {', '.join(tied)} are not significantly different on "
+                         f"{metric}; choose among them on cost")
+    return "\n".join(lines).lstrip("\n")

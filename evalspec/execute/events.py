@@ -1,0 +1,22 @@
+"""Progress events a run emits, and their one-line descriptions (display and run log)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Event = dict[str, Any]
+
+
+def describe(event: dict[str, Any]) -> str:
+    kind = event.get("kind")
+    if kind == "data":
+        return f"reading data for task `{event['task']}`"
+    if kind == "cell":
+        return f"cell {event['number']}/{event['of']}: {event['cell']} on {event['device']}"
+    if kind == "epoch":
+        val = f", val loss {event['val_loss']:.4f}" if "val_loss" in event else ""
+        return (f"  {event['cell']} stage {event['stage']} epoch {event['epoch']}/{event['of']}:"
+                f" train loss {event['train_loss']:.4f}{val} ({event['seconds']:.1f}s)")
+    if kind == "done":
+        return f"wrote {event['path']}"
+    return ""

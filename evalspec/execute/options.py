@@ -1,0 +1,20 @@
+"""How to run: device, which candidates, what the user allowed (no torch import here)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from evalspec.execute.events import Event
+
+
+def _ignore(event: Event) -> None:
+    del event
+
+
+@dataclass
+class RunOptions:
+    device: str = "auto"  # auto | cpu | cuda
+    only: tuple[str, ...] = ()  # model names; empty = every model
+    trust_remote_code: bool = False
+    progress: Callable[[Event], None] = field(default=_ignore)

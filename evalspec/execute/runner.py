@@ -1,0 +1,135 @@
+"""Runs every cell of a plan: data once per task, then train, predict and measure each cell."""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from evalspec.errors import RunError
+from evalspec.execute import cost
+from evalspec.execute.candidate import Candidate
+from evalspec.execute.examples import TaskData
+from evalspec.execute.objective import Objective
+from evalspec.execute.events import Event
+from evalspec.execute.options import RunOptions
+from evalspec.execute.predictions import Predictions
+from evalspec.execute.train import Split, Trainer
+from evalspec.plan import Cell, Plan
+from evalspec.registry.metrics import METRICS
+
+
+@dataclass
+class CellOutcome:
+    """What one cell produced: learning curves, test predictions and cost."""
+
+    cell: Cell
+    stages: list[dict[str, Any]]
+    predictions: Predictions
+    cost: dict[str, Any]
+    identity: dict[str, Any]
+
+
+def pick_device(wanted: str) -> torch.device:
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise RunError("--device cuda: no CUDA device is available; use --device cpu", "ES502")
+    if wanted == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(wanted)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def quiet_libraries() -> None:
+    """No download bars or advisory warnings from transformers in our output."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def load_data(plan: Plan, progress: Callable[[Event], None]) -> dict[str, TaskData]:
+    """Every task's data, read and checked before any model is built."""
+    from evalspec.execute.data import load_task_data
+
+    data = {}
+    for name, task in plan.spec.tasks.items():
+        progress({"kind": "data", "task": name})
+        data[name] = load_task_data(task, plan.base_dir)
+    return data
+
+
+def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions,
+              score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
+              on_cell: Callable[[CellOutcome], None]) -> None:
+    """Train, predict and measure each selected cell, handing each outcome on as it ends."""
+    device = pick_device(options.device)
+    quiet_libraries()
+    cells = [c for c in plan.cells if not options.only or c.model in options.only]
+    for number, cell in enumerate(cells, start=1):
+        options.progress({"kind": "cell", "cell": cell.key, "number": number,
+                          "of": len(cells), "device": str(device)})
+        on_cell(run_cell(plan, cell, data[cell.task], device, options, score))
+
+
+def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, options: RunOptions,
+             score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]]) -> CellOutcome:
+    from evalspec.execute.models import build_candidate
+
+    spec = plan.spec
+    seed_everything(cell.seed)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    candidate = build_candidate(cell.model, spec.models[cell.model], spec.tasks[cell.task],
+                                data, plan.base_dir, trust_remote_code=options.trust_remote_code)
+    objective = Objective.for_task(data.labels, data.train)
+    train = Split(candidate.encode(data.train), objective.targets(data.train))
+    validation = Split(candidate.encode(data.validation), objective.targets(data.validation)) \
+        if data.validation is not None and len(data.validation) else None
+    directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
+    trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
+                      score=lambda outputs: score(cell.task, outputs, data.validation),
+                      higher_is_better=directions,
+                      progress=lambda e: options.progress({"kind": "epoch", "cell": cell.key, **e}))
+    started = time.perf_counter()
+    logs = trainer.run(cell.stages)
+    train_seconds = time.perf_counter() - started
+    test = candidate.encode(data.test)
+    decoded = objective.decode(trainer.outputs(test))
+    predictions = Predictions(
+        data.test.ids, list(data.test.targets), data.labels,
+        probabilities=None if objective.regression else decoded,
+        values=decoded if objective.regression else None)
+    measured = _measure(candidate, test, device, spec.metrics.entries, train_seconds)
+    return CellOutcome(cell, [asdict(log) for log in logs], predictions, measured,
+                       asdict(candidate.identity))
+
+
+def _measure(candidate: Candidate, test: Any, device: torch.device, entries: list[Any],
+             train_seconds: float) -> dict[str, Any]:
+    """Cost metrics: parameters, train time and peak memory always; latency and throughput
+    at each batch size the spec asks for."""
+    measured: dict[str, Any] = {"params": cost.parameters(candidate),
+                                "train_time": {"seconds": train_seconds},
+                                "peak_memory": cost.peak_memory_mib(device)}
+    for entry in entries:
+        measure = BATCHED_COSTS.get(entry.metric.fn)
+        if measure is not None:
+            measured[entry.name] = measure(candidate, test, entry.metric.batch, device)
+    return measured
+
+
+BATCHED_COSTS = {"latency": cost.latency_ms, "throughput": cost.throughput}

@@ -1,0 +1,325 @@
+"""Reading each kind of data source into examples: one reader per source, in a registry.
+
+Locations (and ids, when no `id` column is named) are `origin:row`, where origin is the path
+as the spec wrote it: CSV rows count the header as row 1, so the first data row is row 2;
+JSON Lines and CoNLL count lines from 1 (a CoNLL sentence is named by its first token's
+line); Parquet counts rows from 1; `hf_dataset` and `builtin` use the 0-based index, as
+`dataset[i]` does; `images(dir)` and `audio(dir)` use the file's path inside the folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import importlib
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import numpy as np
+
+from evalspec.errors import RunError
+from evalspec.execute.examples import Examples, Loaded
+from evalspec.execute.fingerprints import file_sha256, files_sha256
+from evalspec.execute.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, image_problem
+from evalspec.execute.problems import Problems
+from evalspec.execute.rows import Table, table_examples
+from evalspec.registry.datasets import BUILTIN_DATASETS
+from evalspec.registry.tasks import TaskType
+from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
+
+Reader = Callable[[Any, TaskType, Path, Problems], Loaded]
+READERS: dict[str, Reader] = {}
+
+
+def reader(fn: str) -> Callable[[Reader], Reader]:
+    """Register the reader of the source function `fn`."""
+    def register(function: Reader) -> Reader:
+        READERS[fn] = function
+        return function
+    return register
+
+
+def read_source(source: Any, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    """Read one source for `task`; paths are relative to `base_dir` (the spec's folder)."""
+    return READERS[source.fn](source, task, base_dir, problems)
+
+
+def _origin(written: str) -> str:
+    return PurePosixPath(written).as_posix()
+
+
+def _existing(base_dir: Path, written: str, folder: bool = False) -> Path:
+    path = base_dir / written
+    kind = "folder" if folder else "file"
+    if not path.exists():
+        raise RunError(f"{_origin(written)}: {kind} not found (looked for {path}); paths are "
+                       "relative to the spec file's folder", "ES401")
+    if path.is_dir() != folder:
+        raise RunError(f"{_origin(written)}: is a {'file' if folder else 'folder'}, expected "
+                       f"a {kind}", "ES402")
+    return path
+
+
+def _read_text(path: Path, origin: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise RunError(f"{origin}: not UTF-8 text (byte {error.start}); save it as UTF-8",
+                       "ES408") from None
+
+
+def _needs_target(task: TaskType, target: str, source: str) -> None:
+    if task.target != target:
+        raise RunError(f"{source} gives a `{target}` for each example, but a {task.name} task "
+                       f"needs a `{task.target}`; use a csv or jsonl source", "ES312")
+
+
+@reader("csv")
+def _csv(source: Csv, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    path, origin = _existing(base_dir, source.path), _origin(source.path)
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            records = list(csv.reader(handle, delimiter=source.delimiter))
+    except UnicodeDecodeError as error:
+        raise RunError(f"{origin}: not UTF-8 text (byte {error.start}); save it as UTF-8",
+                       "ES408") from None
+    except csv.Error as error:
+        raise RunError(f"{origin}: not a valid CSV file ({error})", "ES408") from None
+    if not records:
+        raise RunError(f"{origin}: empty file; its first row must name the columns", "ES408")
+    header, rows = records[0], []
+    for number, record in enumerate(records[1:], start=2):
+        location = f"{origin}:{number}"
+        if not record:
+            continue
+        if len(record) != len(header):
+            problems.add(location, f"{len(record)} fields but the header has {len(header)}; "
+                         f"check the quoting and the delimiter `{source.delimiter}`")
+            continue
+        rows.append((location, dict(zip(header, record, strict=True))))
+    table = Table("csv", origin, header, rows, path.parent)
+    return _with_file(table_examples(table, source, task, problems), origin, path)
+
+
+@reader("jsonl")
+def _jsonl(source: Jsonl, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    path, origin = _existing(base_dir, source.path), _origin(source.path)
+    header: dict[str, None] = {}
+    rows = []
+    for number, line in enumerate(_read_text(path, origin).splitlines(), start=1):
+        if not line.strip():
+            continue
+        location = f"{origin}:{number}"
+        try:
+            values = json.loads(line)
+        except json.JSONDecodeError as error:
+            problems.add(location, f"not valid JSON ({error.msg}); one object per line")
+            continue
+        if not isinstance(values, dict):
+            problems.add(location, "not a JSON object; write one `{\"key\": value}` per line")
+            continue
+        header.update(dict.fromkeys(values))
+        rows.append((location, values))
+    table = Table("jsonl", origin, list(header), rows, path.parent)
+    return _with_file(table_examples(table, source, task, problems), origin, path)
+
+
+@reader("parquet")
+def _parquet(source: Parquet, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    path, origin = _existing(base_dir, source.path), _origin(source.path)
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise RunError(f"{origin}: reading Parquet needs pyarrow; `pip install pyarrow`",
+                       "ES407") from None
+    try:
+        data = pq.read_table(path)
+    except Exception as error:  # noqa: BLE001 - pyarrow raises several kinds
+        raise RunError(f"{origin}: not a readable Parquet file ({error})", "ES408") from None
+    rows = [(f"{origin}:{i}", values) for i, values in enumerate(data.to_pylist(), start=1)]
+    table = Table("parquet", origin, list(data.column_names), rows, path.parent)
+    return _with_file(table_examples(table, source, task, problems), origin, path)
+
+
+def _with_file(loaded: Loaded, origin: str, path: Path) -> Loaded:
+    fingerprints = {origin: file_sha256(path), **loaded.fingerprints}
+    return Loaded(loaded.origin, loaded.examples, loaded.locations, fingerprints)
+
+
+@reader("hf_dataset")
+def _hf_dataset(source: HfDataset, task: TaskType, base_dir: Path,
+                problems: Problems) -> Loaded:
+    named = f"hf_dataset(\"{source.name}\")"
+    try:
+        import datasets
+    except ImportError:
+        raise RunError(f"{named} needs the Hugging Face `datasets` library; "
+                       "`pip install datasets`", "ES407") from None
+    try:
+        data = datasets.load_dataset(source.name, source.config, split=source.split)
+    except Exception as error:  # noqa: BLE001 - hub, cache and builder errors alike
+        raise RunError(f"{named}: cannot be loaded ({error}); check the name, `config` and "
+                       "`split`, or download it first (offline, only the local cache is read)",
+                       "ES408") from None
+    origin = f"{source.name}[{source.split}]"
+    rows = [(f"{origin}:{i}", dict(values)) for i, values in enumerate(data)]
+    decoders = _class_label_decoders(getattr(data, "features", None) or {})
+    table = Table("hf_dataset", origin, list(data.column_names), rows, base_dir, decoders)
+    loaded = table_examples(table, source, task, problems)
+    where = f"{source.name}/{source.config or 'default'}/{source.split}"
+    return Loaded(loaded.origin, loaded.examples, loaded.locations,
+                  {f"hf_dataset:{where}": getattr(data, "_fingerprint", None) or where,
+                   **loaded.fingerprints})
+
+
+def _class_label_decoders(features: Any) -> dict[str, Callable[[Any], Any]]:
+    """Columns stored as class indices (`ClassLabel`, or a sequence of them) → names."""
+    decoders: dict[str, Callable[[Any], Any]] = {}
+    for column, feature in dict(features).items():
+        inner = getattr(feature, "feature", None)
+        if hasattr(feature, "int2str"):
+            decoders[column] = feature.int2str
+        elif inner is not None and hasattr(inner, "int2str"):
+            decoders[column] = _each(inner.int2str)
+    return decoders
+
+
+def _each(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda values: [decode(value) for value in values]
+
+
+def _class_folders(base_dir: Path, written: str, extensions: frozenset[str],
+                   what: str) -> tuple[Path, list[tuple[str, Path]]]:
+    """(root, [(class, file)]) for a folder with one sub-folder per class."""
+    root, origin = _existing(base_dir, written, folder=True), _origin(written)
+    classes = sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
+    files = [(folder.name, path) for folder in classes for path in sorted(folder.rglob("*"))
+             if path.suffix.lower() in extensions and path.is_file()
+             and not any(part.startswith(".") for part in path.relative_to(root).parts)]
+    if not files:
+        raise RunError(f"{origin}: no {what} found; put them in one sub-folder per class "
+                       f"({', '.join(sorted(extensions))})", "ES401")
+    return root, files
+
+
+def _folder_loaded(written: str, root: Path, files: list[tuple[str, Path]], key: str,
+                   problems: Problems, check: Callable[[Path], str | None]) -> Loaded:
+    origin = _origin(written)
+    ids = [path.relative_to(root).as_posix() for _, path in files]
+    for relative, (_, path) in zip(ids, files, strict=True):
+        problem = check(path)
+        if problem:
+            problems.add(f"{origin}/{relative}", problem)
+    examples = Examples(ids, {key: [str(path) for _, path in files]}, [c for c, _ in files])
+    return Loaded(origin, examples, [f"{origin}/{i}" for i in ids],
+                  {origin: files_sha256(root, [path for _, path in files])})
+
+
+@reader("images")
+def _images(source: Images, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    _needs_target(task, "label", "images(dir)")
+    root, files = _class_folders(base_dir, source.dir, IMAGE_EXTENSIONS, "images")
+    return _folder_loaded(source.dir, root, files, "image", problems, image_problem)
+
+
+@reader("audio")
+def _audio(source: Audio, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    _needs_target(task, "label", "audio(dir)")
+    root, files = _class_folders(base_dir, source.dir, AUDIO_EXTENSIONS, "WAV or FLAC files")
+    return _folder_loaded(source.dir, root, files, "audio", problems, lambda _: None)
+
+
+IOB_TAG = re.compile(r"O|[BIESLU]-\S+")
+
+
+@reader("conll")
+def _conll(source: Conll, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    """One token per line; a blank line ends a sentence. A line starting with `#` is a
+    comment unless its tag column holds an IOB tag (so a `#hashtag  O` token is kept)."""
+    _needs_target(task, "tags", "conll(path)")
+    path, origin = _existing(base_dir, source.path), _origin(source.path)
+    sentences: list[tuple[str, list[str], list[str]]] = []
+    tokens: list[str] = []
+    tags: list[str] = []
+    start = ""
+    for number, line in enumerate(_read_text(path, origin).splitlines() + [""], start=1):
+        fields = line.split("\t") if "\t" in line else line.split()
+        if not fields:
+            if tokens:
+                sentences.append((start, tokens, tags))
+            tokens, tags = [], []
+            continue
+        token, tag = _token_and_tag(fields, source.token_column, source.tag_column)
+        if line.startswith("#") and not IOB_TAG.fullmatch(tag):
+            continue
+        location = f"{origin}:{number}"
+        if not token or not tag:
+            problems.add(location, f"needs a token in column {source.token_column} and a tag "
+                         f"in column {source.tag_column} (0-based); set `token_column` and "
+                         "`tag_column`")
+        start = start if tokens else location
+        tokens.append(token)
+        tags.append(tag)
+    if not sentences:
+        raise RunError(f"{origin}: no sentences found; one token per line, a blank line "
+                       "between sentences", "ES408")
+    ids = [s for s, _, _ in sentences]
+    examples = Examples(ids, {"tokens": [t for _, t, _ in sentences]},
+                        [g for _, _, g in sentences])
+    return Loaded(origin, examples, ids, {origin: file_sha256(path)})
+
+
+def _token_and_tag(fields: list[str], token_column: int, tag_column: int) -> tuple[str, str]:
+    """The token and the tag of a line's fields ("" where the line lacks them)."""
+    tag_index = tag_column if tag_column >= 0 else len(fields) + tag_column
+    if tag_index == token_column or len(fields) <= max(token_column, tag_index):
+        return "", ""
+    return fields[token_column].strip(), fields[tag_index].strip()
+
+
+@reader("builtin")
+def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+    """scikit-learn's small data sets; digits become uint8 images for image classification."""
+    dataset = BUILTIN_DATASETS.get(source.name)
+    if dataset is None:
+        close = difflib.get_close_matches(source.name, BUILTIN_DATASETS, n=1)
+        hint = f"did you mean `{close[0]}`?" if close else f"one of {', '.join(BUILTIN_DATASETS)}"
+        raise RunError(f"builtin(\"{source.name}\"): unknown data set; {hint}", "ES409")
+    wanted = "regression" if task.family == "regression" else "classification"
+    image = task.name == "image_classification"
+    if dataset.family != wanted or (image and dataset.modality != "image") or (
+            not image and task.name not in ("text_classification", "regression")):
+        raise RunError(f"builtin(\"{source.name}\") is a {dataset.modality} {dataset.family} "
+                       f"data set; it does not fit a {task.name} task", "ES312")
+    bunch, version = _sklearn_load(dataset.loader)
+    if image:
+        inputs: dict[str, Any] = {"image": list(_to_uint8(bunch.images))}
+    else:
+        inputs = {"features": np.asarray(bunch.data, dtype=np.float32)}
+    if wanted == "regression":
+        targets: list[Any] = [float(y) for y in bunch.target]
+    else:
+        targets = [str(bunch.target_names[y]) for y in bunch.target]
+    ids = [f"{source.name}:{i}" for i in range(len(targets))]
+    return Loaded(source.name, Examples(ids, inputs, targets), ids,
+                  {f"builtin:{source.name}": f"scikit-learn {version}"})
+
+
+def _sklearn_load(loader: str) -> tuple[Any, str]:
+    module_name, _, function = loader.partition(":")
+    try:
+        import sklearn
+
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise RunError("builtin data sets need scikit-learn; `pip install scikit-learn`",
+                       "ES407") from None
+    return getattr(module, function)(), sklearn.__version__
+
+
+def _to_uint8(images: np.ndarray) -> np.ndarray:
+    """scikit-learn's digits (0..16 floats) → 0..255 uint8."""
+    return np.round(np.asarray(images, dtype=np.float64) * (255 / 16)).astype(np.uint8)

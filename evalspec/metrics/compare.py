@@ -1,0 +1,160 @@
+"""Paired comparison of candidates on the same test items, McNemar's test, and ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import binomtest
+
+from evalspec.metrics.bootstrap import check_level, evaluate_resamples, interval
+from evalspec.metrics.candidates import Candidate, Scored, prepared, runs, score, shared_labels
+from evalspec.metrics.engine import Request, request
+from evalspec.metrics.inputs import encode, label_set
+from evalspec.metrics.value import Interval, MetricValue
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Candidate a against candidate b on one metric and the same test items.
+
+    `difference` is a − b on the test set, `interval` the bootstrap interval of a − b, and
+    `p_value` the paired-bootstrap two-sided p-value (see `paired_p_value`).
+    """
+
+    metric: str
+    a: MetricValue
+    b: MetricValue
+    difference: float | None
+    interval: Interval
+    p_value: float | None
+
+
+@dataclass(frozen=True)
+class McNemar:
+    """Exact McNemar test: items only a gets right, only b gets right, two-sided p-value."""
+
+    a_only: int
+    b_only: int
+    p_value: float
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One candidate's place: its value, interval, p-value against the best (None for the
+    best itself and for undefined values) and whether it is tied for first."""
+
+    name: str
+    value: MetricValue
+    interval: Interval
+    p_value: float | None
+    tied_for_first: bool
+
+
+def paired_p_value(observed: float, differences: np.ndarray) -> float | None:
+    """Two-sided paired-bootstrap p-value of an observed difference between two candidates.
+
+    The share of resamples whose difference does not keep the observed sign (d ≤ 0 when
+    a > b), doubled, with the +1 Monte Carlo correction so that a finite bootstrap never
+    claims p = 0: min(1, 2 (flips + 1) / (resamples + 1)). An observed difference of 0
+    gives 1. Resamples where either candidate is undefined are left out.
+    """
+    defined = differences[~np.isnan(differences)]
+    if defined.size == 0:
+        return None
+    if observed == 0:
+        return 1.0
+    flips = np.count_nonzero(defined <= 0 if observed > 0 else defined >= 0)
+    return min(1.0, 2 * (flips + 1) / (defined.size + 1))
+
+
+def _scored(wanted: Request, y_true: Any, candidates: Mapping[str, Candidate],
+            labels: Any, positive: Any) -> dict[str, Scored]:
+    candidate_runs = {name: runs(wanted, c) for name, c in candidates.items()}
+    every_run = [run for group in candidate_runs.values() for run in group]
+    labels = shared_labels(wanted, y_true, labels, every_run)
+    return {name: score(wanted, prepared(wanted, y_true, group, labels, positive))
+            for name, group in candidate_runs.items()}
+
+
+def _draws(scored: Mapping[str, Scored], y_true: Any, n: int, seed: int,
+           indices: Any) -> dict[str, np.ndarray]:
+    return evaluate_resamples({name: s.evaluate for name, s in scored.items()}, len(y_true),
+                              n=n, seed=seed, indices=indices)
+
+
+def _difference(a: MetricValue, b: MetricValue) -> float | None:
+    return None if a.value is None or b.value is None else a.value - b.value
+
+
+def compare(metric: str, y_true: Any, pred_a: Candidate, pred_b: Candidate, *,
+            params: Mapping[str, Any] | None = None, labels: Sequence[Hashable] | None = None,
+            positive: Hashable | None = None, n: int = 1000, level: float = 0.95,
+            seed: int = 0, indices: Any = None) -> Comparison:
+    """Paired bootstrap of candidate a against b: both are scored on the same resamples.
+
+    A candidate is a `Predictions`, a list of them (one per seed: the metric is their mean),
+    or a bare array in the form the metric reads.
+    """
+    check_level(level)
+    wanted = request(metric, params)
+    scored = _scored(wanted, y_true, {"a": pred_a, "b": pred_b}, labels, positive)
+    draws = _draws(scored, y_true, n, seed, indices)
+    differences = draws["a"] - draws["b"]
+    observed = _difference(scored["a"].value, scored["b"].value)
+    p_value = None if observed is None else paired_p_value(observed, differences)
+    return Comparison(metric, scored["a"].value, scored["b"].value, observed,
+                      interval(differences, level), p_value)
+
+
+def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any, *,
+                  labels: Sequence[Hashable] | None = None) -> McNemar:
+    """Exact McNemar test on the discordant items: a binomial test of a_only against
+    b_only with p = 1/2, two-sided; 1 when the candidates never disagree on correctness."""
+    found = label_set(labels, y_true, pred_a, pred_b)
+    truth, a, b = (encode(v, found, name) for v, name in
+                   ((y_true, "y_true"), (pred_a, "pred_a"), (pred_b, "pred_b")))
+    if not len(truth) == len(a) == len(b):
+        raise ValueError("y_true, pred_a and pred_b must be equally long")
+    right_a, right_b = a == truth, b == truth
+    a_only, b_only = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
+    discordant = a_only + b_only
+    p_value = binomtest(a_only, discordant, 0.5).pvalue if discordant else 1.0
+    return McNemar(a_only, b_only, float(p_value))
+
+
+def rank(candidates: Mapping[str, Candidate], y_true: Any, *, metric: str,
+         params: Mapping[str, Any] | None = None, labels: Sequence[Hashable] | None = None,
+         positive: Hashable | None = None, n: int = 1000, level: float = 0.95, seed: int = 0,
+         indices: Any = None) -> list[Standing]:
+    """Candidates best first on the primary metric (its direction from the registry).
+
+    Each is compared with the best by the paired bootstrap (`paired_p_value`, two-sided);
+    those not significantly different at alpha = 1 − level are tied for first. Candidates
+    whose value is undefined come last, untied.
+    """
+    check_level(level)
+    wanted = request(metric, params)
+    scored = _scored(wanted, y_true, candidates, labels, positive)
+    draws = _draws(scored, y_true, n, seed, indices)
+    sign = 1 if wanted.definition.higher_is_better else -1
+    order = sorted(scored, key=lambda name: (scored[name].value.value is None,
+                                             -sign * (scored[name].value.value or 0.0)))
+    best = order[0]
+    return [_standing(name, scored, draws, best, level) for name in order]
+
+
+def _standing(name: str, scored: Mapping[str, Scored], draws: Mapping[str, np.ndarray],
+              best: str, level: float) -> Standing:
+    value = scored[name].value
+    own = interval(draws[name], level)
+    observed = _difference(scored[best].value, value)
+    if observed is None:
+        return Standing(name, value, own, None, False)
+    if name == best:
+        return Standing(name, value, own, None, True)
+    p_value = paired_p_value(observed, draws[best] - draws[name])
+    tied = p_value is not None and p_value >= 1 - level
+    return Standing(name, value, own, p_value, tied)

@@ -1,0 +1,197 @@
+"""Probability metrics (ROC AUC, average precision, log loss, ECE), point and resampled."""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from sklearn import metrics as skm
+from sklearn.preprocessing import label_binarize
+
+from evalspec.metrics.inputs import ClassInputs
+from evalspec.metrics.kernel import Evaluator, Kernel, guarded, own_point
+from evalspec.metrics.resample import Resample, divide
+from evalspec.metrics.value import MetricValue
+
+# scikit-learn 1.9 renamed log_loss's probabilities argument from y_pred to y_proba.
+_PROBA = "y_proba" if "y_proba" in inspect.signature(skm.log_loss).parameters else "y_pred"
+
+
+def _proba(inputs: ClassInputs) -> np.ndarray:
+    assert inputs.proba is not None
+    return inputs.proba
+
+
+class ScoreGroups:
+    """Items grouped by their distinct score in one column, and by a role (negative/positive…).
+
+    `counts(resample)` gives (rows, distinct scores ascending, roles): how many items of each
+    role every resample drew at each score, the sufficient statistic of ROC AUC and average
+    precision under ties, as scikit-learn's sample-weighted curves use it.
+    """
+
+    def __init__(self, scores: np.ndarray, roles: np.ndarray, n_roles: int):
+        ranks = np.unique(scores, return_inverse=True)[1].ravel()
+        self.size = (int(ranks.max()) + 1 if ranks.size else 0) * n_roles
+        self.keys = ranks * n_roles + roles
+        self.n_roles = n_roles
+
+    def counts(self, resample: Resample) -> np.ndarray:
+        return resample.counts(self.keys, self.size).reshape(resample.rows, -1, self.n_roles)
+
+
+def auc_from(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
+    """ROC AUC per row from counts at ascending scores: P(pos > neg) + P(pos = neg) / 2."""
+    below = np.cumsum(negatives, axis=1) - 0.5 * negatives
+    return divide((positives * below).sum(1), positives.sum(1) * negatives.sum(1))
+
+
+def average_precision_from(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
+    """Step-wise area under precision-recall per row (scikit-learn's, not interpolated)."""
+    positives, negatives = positives[:, ::-1], negatives[:, ::-1]
+    hits = np.cumsum(positives, axis=1)
+    seen = hits + np.cumsum(negatives, axis=1)
+    precision = np.divide(hits, seen, out=np.zeros_like(hits), where=seen > 0)
+    return divide((positives * precision).sum(1), positives.sum(1))
+
+
+def _one_vs_rest(inputs: ClassInputs, column: int) -> ScoreGroups:
+    return ScoreGroups(_proba(inputs)[:, column], (inputs.truth == column).astype(np.intp), 2)
+
+
+def _versus(inputs: ClassInputs, column: int, other: int) -> ScoreGroups:
+    roles = np.select([inputs.truth == column, inputs.truth == other], [1, 2], 0)
+    return ScoreGroups(_proba(inputs)[:, column], roles, 3)
+
+
+def _columns(inputs: ClassInputs) -> list[int]:
+    """Binary: the positive label's column only; multiclass: every column, one vs rest."""
+    return [inputs.positive] if len(inputs.labels) == 2 else list(range(len(inputs.labels)))
+
+
+def _one_vs_rest_resampled(area: Callable[[np.ndarray, np.ndarray], np.ndarray],
+                           inputs: ClassInputs) -> Evaluator:
+    groups = {c: _one_vs_rest(inputs, c) for c in _columns(inputs)}
+
+    def evaluate(resample: Resample) -> np.ndarray:
+        areas = []
+        for column, group in groups.items():
+            counts = resample.shared(("one_vs_rest", inputs, column),
+                                     lambda g=group: g.counts(resample))
+            areas.append(area(counts[..., 1], counts[..., 0]))
+        return np.mean(areas, axis=0)
+    return evaluate
+
+
+def _one_vs_one_resampled(inputs: ClassInputs) -> Evaluator:
+    """Hand & Till: mean over label pairs both present in the resample, as scikit-learn."""
+    pairs = list(itertools.combinations(range(len(inputs.labels)), 2))
+    groups = {(a, b): (_versus(inputs, a, b), _versus(inputs, b, a)) for a, b in pairs}
+
+    def evaluate(resample: Resample) -> np.ndarray:
+        scores = []
+        for first, second in groups.values():
+            x, y = first.counts(resample), second.counts(resample)
+            scores.append((auc_from(x[..., 1], x[..., 2]) + auc_from(y[..., 1], y[..., 2])) / 2)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all pairs absent: NaN, undefined
+            return np.nanmean(scores, axis=0)
+    return evaluate
+
+
+def _absent(inputs: ClassInputs) -> str | None:
+    """The labels a one-vs-rest score cannot be computed for: none of them in y_true."""
+    missing = [repr(inputs.labels[c]) for c in _columns(inputs)
+               if not (inputs.truth == c).any()]
+    return ", ".join(missing) or None
+
+
+def _auc_point(inputs: ClassInputs, multi_class: str) -> MetricValue:
+    proba, k = _proba(inputs), len(inputs.labels)
+    if len(np.unique(inputs.truth)) < 2:
+        return MetricValue.not_defined("only one class present in y_true; ROC AUC is undefined")
+    if k == 2:
+        return guarded(lambda: skm.roc_auc_score(inputs.truth == inputs.positive,
+                                                 proba[:, inputs.positive]))
+    if multi_class == "ovr" and (missing := _absent(inputs)):
+        return MetricValue.not_defined(f"no test item is labelled {missing}; its one-vs-rest "
+                                       f"ROC AUC, and so the macro average, is undefined")
+    return guarded(lambda: skm.roc_auc_score(inputs.truth, proba, multi_class=multi_class,
+                                             labels=list(range(k))))
+
+
+def _auc_resampled(inputs: ClassInputs, multi_class: str) -> Evaluator:
+    if multi_class == "ovo" and len(inputs.labels) > 2:
+        return _one_vs_one_resampled(inputs)
+    return _one_vs_rest_resampled(auc_from, inputs)
+
+
+def _average_precision_point(inputs: ClassInputs) -> MetricValue:
+    proba, k = _proba(inputs), len(inputs.labels)
+    if missing := _absent(inputs):
+        return MetricValue.not_defined(f"no test item is labelled {missing}; average precision "
+                                       f"is undefined without positives")
+    if k == 2:
+        return guarded(lambda: skm.average_precision_score(inputs.truth == inputs.positive,
+                                                           proba[:, inputs.positive]))
+    indicator = label_binarize(inputs.truth, classes=list(range(k)))
+    return guarded(lambda: skm.average_precision_score(indicator, proba, average="macro"))
+
+
+def _average_precision_resampled(inputs: ClassInputs) -> Evaluator:
+    return _one_vs_rest_resampled(average_precision_from, inputs)
+
+
+def _log_loss_point(inputs: ClassInputs) -> MetricValue:
+    proba = _proba(inputs)
+    labels = list(range(len(inputs.labels)))
+    # Rows were checked to sum to 1 within 1e-6; scikit-learn's own check is tighter.
+    return guarded(lambda: skm.log_loss(inputs.truth, labels=labels, **{_PROBA: proba}),
+                   benign=("do not sum to one",))
+
+
+def item_log_loss(inputs: ClassInputs) -> np.ndarray:
+    """Each item's cross-entropy, clipped as scikit-learn clips (machine epsilon)."""
+    proba = _proba(inputs)
+    eps = np.finfo(proba.dtype).eps
+    return -np.log(np.clip(proba[np.arange(inputs.n), inputs.truth], eps, 1 - eps))
+
+
+def _log_loss_resampled(inputs: ClassInputs) -> Evaluator:
+    loss = item_log_loss(inputs)
+    return lambda resample: resample.take(loss).mean(axis=1)
+
+
+def calibration_bins(confidence: np.ndarray, bins: int) -> np.ndarray:
+    """Equal-width bins over [0, 1], each (lower, upper]; a confidence of 0 joins the first."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    return np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
+
+
+def _ece_resampled(inputs: ClassInputs, bins: int) -> Evaluator:
+    """Σ over bins of |correct − summed confidence| / n: the top-class (argmax) confidence."""
+    proba = _proba(inputs)
+    confidence = proba.max(axis=1)
+    correct = (proba.argmax(axis=1) == inputs.truth).astype(np.intp)
+    binned = calibration_bins(confidence, bins)
+
+    def evaluate(resample: Resample) -> np.ndarray:
+        hits = resample.counts(binned * 2 + correct, bins * 2)[:, 1::2]
+        mass = resample.counts(binned, bins, weights=confidence)
+        return np.abs(hits - mass).sum(axis=1) / inputs.n
+    return evaluate
+
+
+def _ece_point(inputs: ClassInputs, bins: int) -> MetricValue:
+    return own_point(_ece_resampled(inputs, bins), inputs.n, "there are no test items")
+
+
+KERNELS = {
+    "auc": Kernel(_auc_point, _auc_resampled),
+    "average_precision": Kernel(_average_precision_point, _average_precision_resampled),
+    "log_loss": Kernel(_log_loss_point, _log_loss_resampled),
+    "ece": Kernel(_ece_point, _ece_resampled),
+}

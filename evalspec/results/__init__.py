@@ -1,0 +1,1 @@
+"""The results file: schema version, provenance, atomic read/write."""

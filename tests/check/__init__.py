@@ -1,0 +1,1 @@
+"""Tests of `evalspec check`: case files, bad input and the command line."""
