@@ -10,8 +10,8 @@ from evalspec.check import check as check_rules
 from evalspec.diagnostics import Diagnostic, ordered
 from evalspec.errors import SpecError, UsageError
 from evalspec.parse import parse
-from evalspec.source import SourceFile
 from evalspec.results.store import output_folder
+from evalspec.source import SourceFile
 from evalspec.validate import Validated, validate
 
 if TYPE_CHECKING:

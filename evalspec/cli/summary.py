@@ -18,8 +18,9 @@ def leaderboard_text(results: dict[str, Any]) -> str:
         if not rows:
             continue
         metric = rows[0]["metric"]
-        lines.append(f"\n{task}: ranked by {metric} (test, {results['confidence'].get('level', 0.95):.0%} "
-                     "interval; * = tied for first)")
+        level = results["confidence"].get("level", 0.95)
+        lines.append(f"\n{task}: ranked by {metric} (test, {level:.0%} interval; "
+                     "* = tied for first)")
         for row in rows:
             value = row["value"]
             interval = row.get("interval") or {}

@@ -1,1 +1,1 @@
-"""The only package that imports torch, timm and transformers: data, models, training, prediction."""
+"""The only package that imports torch, timm and transformers: data, models, training."""

@@ -62,7 +62,7 @@ def _hub_folder(model_id: str, revision: str | None) -> Path | None:
 def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_dir: Path,
                     *, trust_remote_code: bool = False) -> Candidate:
     """The candidate `name` for `task`, with a head sized for its labels."""
-    from evalspec.execute import tabular, text, vision
+    from evalspec.execute import text, vision
 
     kind = input_kind(data)
     outputs = len(data.labels) if task.type != "regression" else 1

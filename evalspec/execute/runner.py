@@ -7,7 +7,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,9 +15,9 @@ import torch
 from evalspec.errors import RunError
 from evalspec.execute import cost
 from evalspec.execute.candidate import Candidate
+from evalspec.execute.events import Event
 from evalspec.execute.examples import TaskData
 from evalspec.execute.objective import Objective
-from evalspec.execute.events import Event
 from evalspec.execute.options import RunOptions
 from evalspec.execute.predictions import Predictions
 from evalspec.execute.train import Split, Trainer

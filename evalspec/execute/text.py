@@ -100,7 +100,8 @@ def is_decoder_only(config: Any) -> bool:
     )
 
     kind = getattr(config, "model_type", "")
-    return kind in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and kind not in MODEL_FOR_MASKED_LM_MAPPING_NAMES
+    causal, masked = MODEL_FOR_CAUSAL_LM_MAPPING_NAMES, MODEL_FOR_MASKED_LM_MAPPING_NAMES
+    return kind in causal and kind not in masked
 
 
 def _transformer_blocks(backbone: nn.Module) -> list[nn.Module]:

@@ -75,7 +75,7 @@ def _expected(names: set[str], open_bracket: str | None) -> str:
         if open_bracket == "LBRACE":
             names.discard("$END")
     words: list[str] = []
-    if _VALUE_STARTS <= names:
+    if names >= _VALUE_STARTS:
         words.append("a value")
         names -= _VALUE_STARTS
     words += sorted(_HUMAN.get(n, n.lower()) for n in names)
