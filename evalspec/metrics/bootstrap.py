@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -13,7 +13,7 @@ from evalspec.metrics.kernel import Evaluator
 from evalspec.metrics.resample import Resample
 from evalspec.metrics.value import Interval
 
-BLOCK_ITEMS = 1 << 21  # resampled items held in memory at once (rows × test items)
+BLOCK_ITEMS = 1 << 20  # resampled items held in memory at once (rows × test items)
 MetricSpec = str | tuple[str, Mapping[str, Any]] | tuple[str, str, Mapping[str, Any]]
 K = TypeVar("K", bound=Hashable)
 
@@ -131,8 +131,8 @@ def _spec(spec: MetricSpec) -> tuple[str, str, Mapping[str, Any]]:
     return spec  # type: ignore[return-value]
 
 
-def prepare_once(requests: Any, y_true: Any, y_pred: Any, y_score: Any, labels: Any,
-                 positive: Any) -> Inputs:
+def prepare_once(requests: Iterable[Request], y_true: Any, y_pred: Any, y_score: Any,
+                 labels: Any, positive: Any) -> Inputs:
     """Read the inputs once for metrics that read them the same way (one task's metrics)."""
     preparers = {wanted.prepare for wanted in requests}
     if len(preparers) != 1:

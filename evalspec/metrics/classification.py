@@ -15,11 +15,15 @@ from evalspec.metrics.value import MetricValue
 FromMatrix = Callable[[np.ndarray], np.ndarray]
 
 
+def _pred(inputs: ClassInputs) -> np.ndarray:
+    assert inputs.pred is not None  # the engine checked that label metrics have y_pred
+    return inputs.pred
+
+
 def confusion(inputs: ClassInputs, resample: Resample) -> np.ndarray:
     """(rows, k, k) confusion matrices, true label (rows) against predicted label (columns)."""
     k = len(inputs.labels)
-    assert inputs.pred is not None
-    cells = inputs.truth * k + inputs.pred
+    cells = inputs.truth * k + _pred(inputs)
     return resample.shared(("confusion", inputs),
                            lambda: resample.counts(cells, k * k).reshape(-1, k, k))
 
@@ -145,7 +149,7 @@ def _balanced_point(inputs: ClassInputs) -> MetricValue:
 
 
 def _mcc_point(inputs: ClassInputs) -> MetricValue:
-    for name, column in (("y_true", inputs.truth), ("y_pred", inputs.pred)):
+    for name, column in (("y_true", inputs.truth), ("y_pred", _pred(inputs))):
         if len(np.unique(column)) < 2:
             return MetricValue.not_defined(
                 f"{name} holds a single label; MCC is undefined (0/0), not 0")

@@ -136,6 +136,8 @@ def rank(candidates: Mapping[str, Candidate], y_true: Any, *, metric: str,
     whose value is undefined come last, untied.
     """
     check_level(level)
+    if not candidates:
+        raise ValueError("rank needs at least one candidate")
     wanted = request(metric, params)
     scored = _scored(wanted, y_true, candidates, labels, positive)
     draws = _draws(scored, y_true, n, seed, indices)

@@ -122,7 +122,7 @@ def probabilities(y_score: Any, k: int, positive: int) -> np.ndarray:
     if scores.ndim != 2 or scores.shape[1] != k:
         raise ValueError(f"y_score must be an (n, {k}) matrix, one column per label in label "
                          f"order (or, for two labels, the positive label's probability); "
-                         f"got shape {scores.shape}")
+                         f"got shape {scores.shape}; pass `labels` to name the columns")
     if not np.isfinite(scores).all() or scores.min(initial=0) < 0 or scores.max(initial=0) > 1:
         raise ValueError("y_score must hold probabilities in [0, 1]; apply softmax to logits")
     off = np.abs(scores.sum(axis=1) - 1)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 import numpy as np
+
+T = TypeVar("T")
 
 
 class Resample:
@@ -18,7 +21,7 @@ class Resample:
 
     def __init__(self, idx: np.ndarray):
         self.idx = idx
-        self._shared: dict[Hashable, np.ndarray] = {}
+        self._shared: dict[Hashable, Any] = {}
 
     @classmethod
     def identity(cls, n_items: int) -> Resample:
@@ -33,14 +36,18 @@ class Resample:
         """Per-item values laid out by resample: shape (rows, n_items, ...)."""
         return values[self.idx]
 
-    def counts(self, keys: np.ndarray, size: int, weights: np.ndarray | None = None) -> np.ndarray:
-        """(rows, size): per resample, how many drawn items carry each key (or their weight sum)."""
-        flat = (keys[self.idx] + size * np.arange(self.rows)[:, None]).ravel()
+    def counts(self, keys: np.ndarray, size: int, weights: np.ndarray | None = None, *,
+               exact: bool = False) -> np.ndarray:
+        """(rows, size): per resample, how many drawn items carry each key (or the sum of their
+        `weights`); float, or int64 when `exact` asks for integer arithmetic downstream."""
+        flat = keys[self.idx]
+        flat += size * np.arange(self.rows)[:, None]
         drawn = None if weights is None else weights[self.idx].ravel()
-        sums = np.bincount(flat, weights=drawn, minlength=self.rows * size)
-        return sums.reshape(self.rows, size).astype(float, copy=False)
+        found = np.bincount(flat.ravel(), weights=drawn, minlength=self.rows * size)
+        found = found.reshape(self.rows, size)
+        return found if exact else found.astype(float, copy=False)
 
-    def shared(self, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    def shared(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per block for `key`; later metrics asking for the same key reuse it."""
         if key not in self._shared:
             self._shared[key] = compute()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import itertools
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 from sklearn import metrics as skm
@@ -26,45 +26,67 @@ def _proba(inputs: ClassInputs) -> np.ndarray:
 
 
 class ScoreGroups:
-    """Items grouped by their distinct score in one column, and by a role (negative/positive…).
+    """Items grouped by role (negative, positive, …) and by distinct score in one column.
 
-    `counts(resample)` gives (rows, distinct scores ascending, roles): how many items of each
-    role every resample drew at each score, the sufficient statistic of ROC AUC and average
-    precision under ties, as scikit-learn's sample-weighted curves use it.
+    `tables(resample)` gives integer counts (rows, roles, distinct scores, highest first) of
+    the items of each role every resample drew at each score, and their running sums: the
+    sufficient statistic of ROC AUC and average precision with ties, as scikit-learn's
+    sample-weighted curves use it. Computed once per block and shared by both metrics.
     """
 
-    def __init__(self, scores: np.ndarray, roles: np.ndarray, n_roles: int):
-        ranks = np.unique(scores, return_inverse=True)[1].ravel()
-        self.size = (int(ranks.max()) + 1 if ranks.size else 0) * n_roles
-        self.keys = ranks * n_roles + roles
+    def __init__(self, key: Hashable, scores: np.ndarray, roles: np.ndarray, n_roles: int):
+        ranks = np.unique(-scores, return_inverse=True)[1].ravel()
+        self.n_ranks = int(ranks.max()) + 1 if ranks.size else 0
+        self.keys = roles * self.n_ranks + ranks
         self.n_roles = n_roles
+        self.key = key
 
-    def counts(self, resample: Resample) -> np.ndarray:
-        return resample.counts(self.keys, self.size).reshape(resample.rows, -1, self.n_roles)
+    def tables(self, resample: Resample) -> tuple[np.ndarray, np.ndarray]:
+        return resample.shared(self.key, lambda: self._tables(resample))
+
+    def _tables(self, resample: Resample) -> tuple[np.ndarray, np.ndarray]:
+        found = resample.counts(self.keys, self.n_roles * self.n_ranks, exact=True)
+        counts = found.reshape(resample.rows, self.n_roles, self.n_ranks)
+        return counts, np.cumsum(counts, axis=2)
 
 
-def auc_from(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
-    """ROC AUC per row from counts at ascending scores: P(pos > neg) + P(pos = neg) / 2."""
-    below = np.cumsum(negatives, axis=1) - 0.5 * negatives
-    return divide((positives * below).sum(1), positives.sum(1) * negatives.sum(1))
+def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", a, b)
 
 
-def average_precision_from(positives: np.ndarray, negatives: np.ndarray) -> np.ndarray:
-    """Step-wise area under precision-recall per row (scikit-learn's, not interpolated)."""
-    positives, negatives = positives[:, ::-1], negatives[:, ::-1]
-    hits = np.cumsum(positives, axis=1)
-    seen = hits + np.cumsum(negatives, axis=1)
-    precision = np.divide(hits, seen, out=np.zeros_like(hits), where=seen > 0)
-    return divide((positives * precision).sum(1), positives.sum(1))
+def auc_from(tables: tuple[np.ndarray, np.ndarray], positive: int = 1,
+             negative: int = 0) -> np.ndarray:
+    """ROC AUC per row: P(pos > neg) + P(pos = neg) / 2, in integers until the last division.
+
+    With P, N the counts at descending scores and C the running sum of N, the pairs a
+    positive wins are N_total − C (strictly lower scores) plus N / 2 (ties), so
+    2 · wins = 2 P_total N_total − 2 Σ P·C + Σ P·N.
+    """
+    counts, running = tables
+    pos, neg, below = counts[:, positive], counts[:, negative], running[:, negative]
+    pos_total, neg_total = running[:, positive, -1], running[:, negative, -1]
+    twice = 2 * pos_total * neg_total - 2 * _dot(pos, below) + _dot(pos, neg)
+    return divide(twice, 2 * pos_total * neg_total)
+
+
+def average_precision_from(tables: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Step-wise area under precision-recall per row (scikit-learn's, not interpolated):
+    Σ over scores, highest first, of the positives there times the precision so far."""
+    counts, running = tables
+    hits, seen = running[:, 1], running[:, 1] + running[:, 0]
+    precision = hits / np.maximum(seen, 1)  # seen = 0 only where no positive is counted
+    return divide(_dot(counts[:, 1], precision), running[:, 1, -1])
 
 
 def _one_vs_rest(inputs: ClassInputs, column: int) -> ScoreGroups:
-    return ScoreGroups(_proba(inputs)[:, column], (inputs.truth == column).astype(np.intp), 2)
+    roles = (inputs.truth == column).astype(np.intp)
+    return ScoreGroups(("one_vs_rest", inputs, column), _proba(inputs)[:, column], roles, 2)
 
 
 def _versus(inputs: ClassInputs, column: int, other: int) -> ScoreGroups:
+    """Roles: 1 for `column`'s label, 2 for `other`'s, 0 (left out) for the rest."""
     roles = np.select([inputs.truth == column, inputs.truth == other], [1, 2], 0)
-    return ScoreGroups(_proba(inputs)[:, column], roles, 3)
+    return ScoreGroups(("versus", inputs, column, other), _proba(inputs)[:, column], roles, 3)
 
 
 def _columns(inputs: ClassInputs) -> list[int]:
@@ -72,30 +94,20 @@ def _columns(inputs: ClassInputs) -> list[int]:
     return [inputs.positive] if len(inputs.labels) == 2 else list(range(len(inputs.labels)))
 
 
-def _one_vs_rest_resampled(area: Callable[[np.ndarray, np.ndarray], np.ndarray],
+def _one_vs_rest_resampled(area: Callable[[tuple[np.ndarray, np.ndarray]], np.ndarray],
                            inputs: ClassInputs) -> Evaluator:
-    groups = {c: _one_vs_rest(inputs, c) for c in _columns(inputs)}
-
-    def evaluate(resample: Resample) -> np.ndarray:
-        areas = []
-        for column, group in groups.items():
-            counts = resample.shared(("one_vs_rest", inputs, column),
-                                     lambda g=group: g.counts(resample))
-            areas.append(area(counts[..., 1], counts[..., 0]))
-        return np.mean(areas, axis=0)
-    return evaluate
+    groups = [_one_vs_rest(inputs, column) for column in _columns(inputs)]
+    return lambda resample: np.mean([area(g.tables(resample)) for g in groups], axis=0)
 
 
 def _one_vs_one_resampled(inputs: ClassInputs) -> Evaluator:
     """Hand & Till: mean over label pairs both present in the resample, as scikit-learn."""
-    pairs = list(itertools.combinations(range(len(inputs.labels)), 2))
-    groups = {(a, b): (_versus(inputs, a, b), _versus(inputs, b, a)) for a, b in pairs}
+    pairs = itertools.combinations(range(len(inputs.labels)), 2)
+    groups = [(_versus(inputs, a, b), _versus(inputs, b, a)) for a, b in pairs]
 
     def evaluate(resample: Resample) -> np.ndarray:
-        scores = []
-        for first, second in groups.values():
-            x, y = first.counts(resample), second.counts(resample)
-            scores.append((auc_from(x[..., 1], x[..., 2]) + auc_from(y[..., 1], y[..., 2])) / 2)
+        scores = [(auc_from(x.tables(resample), 1, 2) + auc_from(y.tables(resample), 1, 2)) / 2
+                  for x, y in groups]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all pairs absent: NaN, undefined
             return np.nanmean(scores, axis=0)
