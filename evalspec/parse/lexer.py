@@ -29,8 +29,12 @@ class LexError(Exception):
 
 
 def tok_span(source: SourceFile, token: Token) -> Span:
-    start = token.start_pos or 0
-    return source.span(start, token.end_pos if token.end_pos is not None else start)
+    """The span of a token; the scanner recorded its line and columns."""
+    if token.line is None:
+        start = token.start_pos or 0
+        return source.span(start, token.end_pos if token.end_pos is not None else start)
+    return Span(token.start_pos, token.end_pos, token.line, token.column,  # type: ignore[arg-type]
+                token.end_line, token.end_column)
 
 
 _KEYWORDS = {"true": "TRUE", "false": "FALSE", "evalspec": "EVALSPEC"}
@@ -45,20 +49,30 @@ def scanner_for(terminals: Iterable[TerminalDef]) -> re.Pattern[str]:
 
 
 def scan(source: SourceFile, master: re.Pattern[str]) -> Iterator[Token]:
-    """Tokens of the source; an unknown character raises `LexError`."""
+    """Tokens of the source with their positions; an unknown character raises `LexError`.
+
+    Only newline tokens cross lines, so line and column are tracked here as we go instead
+    of being searched for per token.
+    """
     text, pos, end = source.text, 0, len(source.text)
+    line, line_start = 1, 0
     match = master.match
     while pos < end:
         found = match(text, pos)
         if found is None or found.end() == pos:
             raise LexError(bad_character(source, pos))
         kind = found.lastgroup or ""
+        stop = found.end()
         if kind not in _SKIP:
             value = found.group()
             if kind == "NAME":
                 kind = _KEYWORDS.get(value, kind)
-            yield Token(kind, value, start_pos=pos, end_pos=found.end())
-        pos = found.end()
+            column = pos - line_start + 1
+            yield Token(kind, value, pos, line, column, line, column + stop - pos, stop)
+        if kind == "_NL":  # exactly one line break, then indentation
+            line += 1
+            line_start = text.index("\n", pos) + 1
+        pos = stop
 
 
 def bad_character(source: SourceFile, pos: int) -> Diagnostic:
