@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from evalspec.check import check as check_rules
 from evalspec.diagnostics import Diagnostic, ordered
@@ -16,6 +16,7 @@ from evalspec.validate import Validated, validate
 
 if TYPE_CHECKING:
     from evalspec.execute.options import RunOptions
+    from evalspec.plan import Plan
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 
@@ -94,3 +95,27 @@ def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Path:
     plan = session.plan_for(spec, data)
     run_cells(plan, data, session.options, session.validation_scorer(plan), session.finish_cell)
     return session.write_results(plan, data)
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """The run matrix without training: cells with digests, split sizes, and per (task,
+    model) the parameter counts each stage would train."""
+
+    plan: Plan
+    sizes: dict[str, dict[str, int]]
+    models: list[dict[str, Any]]
+
+
+def plan(path: str | Path, options: RunOptions) -> PlanReport:
+    from evalspec.execute.runner import describe_cells, load_data
+    from evalspec.plan import build_plan
+
+    checked = load(path)
+    assert checked.validated is not None
+    spec = checked.validated.spec
+    base = checked.source.directory
+    data = load_data(build_plan(spec, base), options.progress)
+    matrix = build_plan(spec, base, {name: d.fingerprints for name, d in data.items()})
+    return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
+                      describe_cells(matrix, data, options))

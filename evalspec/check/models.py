@@ -18,9 +18,8 @@ from evalspec.check import data_files as files
 from evalspec.check.resolve import locate
 from evalspec.check.rules import Context, rule
 from evalspec.diagnostics import Diagnostic, Severity, did_you_mean
+from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
-
-WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".ckpt")
 
 
 def hub_cache() -> Path:

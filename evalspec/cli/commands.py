@@ -26,6 +26,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                      help="allow Hugging Face models to run their own Python code")
     run.set_defaults(handler=cmd_run)
 
+    plan = sub.add_parser("plan", help="show the run matrix, stages and split sizes without "
+                          "training")
+    plan.add_argument("spec", metavar="SPEC")
+    plan.add_argument("--only", action="append", default=[], metavar="MODEL")
+    plan.set_defaults(handler=cmd_plan)
+
     listing = sub.add_parser("list", help="list metrics, task types or sources")
     listing.add_argument("what", choices=("metrics", "tasks", "sources"))
     listing.set_defaults(handler=cmd_list)
@@ -64,12 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evalspec.execute.options import RunOptions
     from evalspec.results.files import read_json
 
-    checked = api.load(args.spec)
-    assert checked.validated is not None
-    unknown = [m for m in args.only if m not in checked.validated.spec.models]
-    if unknown:
-        raise UsageError(f"--only {unknown[0]}: no such model in {args.spec}; models are "
-                         f"{', '.join(checked.validated.spec.models)}")
+    _check_only(args)
     display = progress_display()
     try:
         options = RunOptions(device=args.device, only=tuple(args.only),
@@ -79,6 +80,29 @@ def cmd_run(args: argparse.Namespace) -> int:
         display.close()
     print(leaderboard_text(read_json(results)))
     return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from evalspec import api
+    from evalspec.cli.summary import plan_text
+    from evalspec.execute.options import RunOptions
+
+    _check_only(args)
+    print(plan_text(api.plan(args.spec, RunOptions(only=tuple(args.only)))))
+    return 0
+
+
+def _check_only(args: argparse.Namespace) -> None:
+    """`--only` must name models of the spec (checked before anything heavy starts)."""
+    from evalspec import api
+
+    checked = api.load(args.spec)
+    assert checked.validated is not None
+    models = checked.validated.spec.models
+    unknown = [m for m in args.only if m not in models]
+    if unknown:
+        raise UsageError(f"--only {unknown[0]}: no such model in {args.spec}; models are "
+                         f"{', '.join(models)}")
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -39,3 +39,30 @@ def leaderboard_text(results: dict[str, Any]) -> str:
             lines.append(f"  verdict: {', '.join(tied)} are not significantly different on "
                          f"{metric}; choose among them on cost")
     return "\n".join(lines).lstrip("\n")
+
+
+def _count(n: int) -> str:
+    return f"{n / 1e6:.1f} M" if n >= 1e6 else f"{n / 1e3:.1f} k" if n >= 1e3 else str(n)
+
+
+def plan_text(report: Any) -> str:
+    """The run matrix: split sizes, cells with digests, trainable parameters per stage."""
+    plan = report.plan
+    lines = []
+    for task, sizes in report.sizes.items():
+        lines.append(f"task {task}: train {sizes['train']}, validation {sizes['validation']}, "
+                     f"test {sizes['test']}")
+    lines.append("")
+    for row in report.models:
+        params = row["params"]
+        lines.append(f"{row['task']} × {row['model']}: {_count(params['total'])} parameters")
+        for stage in row["stages"]:
+            lines.append(f"  stage {stage['stage']:<12} train = {stage['train']:<5} "
+                         f"{_count(stage['trainable']):>9} trainable")
+    lines.append("")
+    shown = {row["model"] for row in report.models}
+    cells = [c for c in plan.cells if c.model in shown]
+    lines.append(f"{len(cells)} cells (task / model / seed → digest):")
+    for cell in cells:
+        lines.append(f"  {cell.key:<48} {cell.digest}")
+    return "\n".join(lines)

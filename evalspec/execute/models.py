@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from evalspec.errors import RunError
 from evalspec.execute.candidate import Candidate, Identity
 from evalspec.execute.examples import TaskData
 from evalspec.execute.weights import package_path
+from evalspec.plan.identity import weights_sha256
 from evalspec.validate.model import Model, Task
 
 TEXT_SCRATCH = ("transformer", "lstm", "gru")
@@ -22,21 +22,6 @@ def input_kind(data: TaskData) -> str:
             return kind
     raise RunError(f"no supported input in the data (found {sorted(data.train.inputs)})",
                    "ES501")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _weights_identity(path: Path) -> dict[str, str]:
-    """sha256 of a weights file, or of every weights file in a folder."""
-    files = [path] if path.is_file() else sorted(
-        p for p in path.rglob("*") if p.suffix in (".safetensors", ".bin", ".pt", ".pth"))
-    return {str(p.relative_to(path) if path.is_dir() else p.name): file_sha256(p) for p in files}
 
 
 def _local_location(model: Model, base_dir: Path) -> Path:
@@ -86,7 +71,7 @@ def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_di
     if source.fn == "scratch":
         return _scratch(name, model, data, kind, outputs, identity)
     location = _local_location(model, base_dir)
-    identity.details["weights_sha256"] = _weights_identity(location)
+    identity.details["weights_sha256"] = weights_sha256(location)
     config = location / "config.json"
     if location.is_dir() and config.exists() and "architecture" not in json.loads(
             config.read_text()):

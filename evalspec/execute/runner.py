@@ -132,3 +132,29 @@ def _measure(candidate: Candidate, test: Any, device: torch.device, entries: lis
 
 
 BATCHED_COSTS = {"latency": cost.latency_ms, "throughput": cost.throughput}
+
+
+def describe_cells(plan: Plan, data: dict[str, TaskData],
+                   options: RunOptions) -> list[dict[str, Any]]:
+    """Without training: each (task, model)'s parameters and what each stage would train."""
+    from evalspec.execute.models import build_candidate
+    from evalspec.execute.train import set_trainable
+
+    quiet_libraries()
+    rows = []
+    pairs = dict.fromkeys((c.task, c.model) for c in plan.cells
+                          if not options.only or c.model in options.only)
+    for task, model in pairs:
+        seed_everything(0)
+        candidate = build_candidate(model, plan.spec.models[model], plan.spec.tasks[task],
+                                    data[task], plan.base_dir,
+                                    trust_remote_code=options.trust_remote_code)
+        stages = []
+        for stage in plan.cells[0].stages:
+            set_trainable(candidate, stage)
+            stages.append({"stage": stage.name, "train": stage.train,
+                           "trainable": sum(p.numel() for p in candidate.parameters()
+                                            if p.requires_grad)})
+        rows.append({"task": task, "model": model, "params": cost.parameters(candidate),
+                     "stages": stages})
+    return rows

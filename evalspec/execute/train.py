@@ -58,6 +58,22 @@ def autocast(device: torch.device, precision: str) -> contextlib.AbstractContext
     return torch.autocast(device.type, dtype=dtype)
 
 
+def set_trainable(candidate: Candidate, stage: StagePlan) -> None:
+    """Unfreeze what the stage trains: the head; all; or the head and the top N blocks."""
+    for param in candidate.parameters():
+        param.requires_grad = stage.train == "all"
+    for param in candidate.head.parameters():
+        param.requires_grad = True
+    if stage.train == "top":
+        blocks = candidate.blocks()
+        if stage.top_n > len(blocks):
+            raise RunError(f"stage `{stage.name}`: top({stage.top_n}) but the model has "
+                           f"only {len(blocks)} blocks", "ES502")
+        for block in blocks[len(blocks) - stage.top_n:]:
+            for param in block.parameters():
+                param.requires_grad = True
+
+
 class Trainer:
     """Runs a cell's stages in order; each starts from the weights the previous one left."""
 
@@ -82,7 +98,7 @@ class Trainer:
     def run_stage(self, index: int, stage: StagePlan) -> StageLog:
         started = time.perf_counter()
         passes_before = self.backbone_passes
-        self._set_trainable(stage)
+        set_trainable(self.candidate, stage)
         log = StageLog(stage.name, stage.train, count_parameters(self.candidate, True))
         cached = stage.train == "head"
         if not cached:
@@ -151,21 +167,6 @@ class Trainer:
         return log
 
     # ------------------------------------------------------------------ freezing
-    def _set_trainable(self, stage: StagePlan) -> None:
-        candidate = self.candidate
-        for param in candidate.parameters():
-            param.requires_grad = stage.train == "all"
-        for param in candidate.head.parameters():
-            param.requires_grad = True
-        if stage.train == "top":
-            blocks = candidate.blocks()
-            if stage.top_n > len(blocks):
-                raise RunError(f"stage `{stage.name}`: top({stage.top_n}) but the model has "
-                               f"only {len(blocks)} blocks", "ES502")
-            for block in blocks[len(blocks) - stage.top_n:]:
-                for param in block.parameters():
-                    param.requires_grad = True
-
     def _train_mode(self, stage: StagePlan) -> None:
         """Train mode, except frozen normalisation layers keep their statistics."""
         self.candidate.train()

@@ -11,8 +11,6 @@ import torch
 
 from evalspec.errors import RunError
 
-WEIGHT_SUFFIXES = (".safetensors", ".pt", ".pth", ".bin", ".ckpt")
-
 
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """Tensors from a weights file; anything that would run code is refused (exit 3)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evalspec import __version__
+from evalspec.plan.identity import model_identity
 from evalspec.validate.model import Finetune, Spec, Stage
 
 RUNTIME_PACKAGES = ("torch", "transformers", "timm", "scikit-learn", "numpy")
@@ -100,8 +101,8 @@ def digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def build_plan(spec: Spec, base_dir: Path, fingerprints: dict[str, dict[str, str]] | None = None,
-               identities: dict[str, Any] | None = None) -> Plan:
+def build_plan(spec: Spec, base_dir: Path,
+               fingerprints: dict[str, dict[str, str]] | None = None) -> Plan:
     """Every (task, model, seed) cell in spec order, each with a digest of what shapes it:
     the task and model sections, data and model fingerprints, stages, seed and versions."""
     finetune = spec.finetune
@@ -109,6 +110,7 @@ def build_plan(spec: Spec, base_dir: Path, fingerprints: dict[str, dict[str, str
         if finetune else ()
     seeds = finetune.seeds if finetune else [0]
     versions = runtime_versions()
+    identities = {name: model_identity(model, base_dir) for name, model in spec.models.items()}
     cells = []
     for task_name, task in spec.tasks.items():
         for model_name, model in spec.models.items():
@@ -116,7 +118,7 @@ def build_plan(spec: Spec, base_dir: Path, fingerprints: dict[str, dict[str, str
                 shaping = {
                     "task": task.model_dump(), "model": model.model_dump(),
                     "data": (fingerprints or {}).get(task_name, {}),
-                    "identity": (identities or {}).get(model_name),
+                    "identity": identities[model_name],
                     "stages": [asdict(s) for s in stages], "seed": seed, "versions": versions,
                 }
                 cells.append(Cell(task_name, model_name, seed, stages, digest(shaping)))

@@ -1,0 +1,35 @@
+"""The wheel carries the grammar and templates: installed outside the checkout, `check` works."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+                    "--no-build-isolation", "-q", "-w", str(wheels)], check=True)
+    wheel = next(wheels.glob("evalspec-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "evalspec/_grammar/evalspec.lark" in names
+    assert "evalspec/py.typed" in names
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
+                    str(site), str(wheel)], check=True)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    shutil.copy(ROOT / "specs" / "digits.evalspec", work / "digits.evalspec")
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    script = ("import evalspec, sys; from evalspec.cli import main; "
+              "print(evalspec.__file__); sys.exit(main(['check', 'digits.evalspec']))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0].startswith(str(site))
