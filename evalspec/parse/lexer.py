@@ -118,7 +118,7 @@ class TokenFilter:
                 self._close(token)
             elif kind == "_NL" and stack and stack[-1].type != "LBRACE":
                 continue
-            elif kind in ("NUMBER", "PERCENT"):
+            elif kind in ("NUMBER", "PERCENT") and _may_overflow(token.value):
                 value = number_value(token.value)
                 if not math.isfinite(value) or abs(value) >= _MAX_NUMBER:
                     raise LexError(Diagnostic(
@@ -172,3 +172,8 @@ def number_value(text: str) -> int | float:
     """The value of a NUMBER or PERCENT token's text, before any percent scaling."""
     text = text.rstrip("%").replace("_", "")
     return float(text) if "." in text or "e" in text or "E" in text else int(text)
+
+
+def _may_overflow(text: str) -> bool:
+    """Cheap test before the exact one: short numbers without an exponent always fit."""
+    return len(text) > 18 or "e" in text or "E" in text

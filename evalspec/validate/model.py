@@ -66,41 +66,45 @@ class Columns(Call):
         return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
 
 
-class Csv(Columns):
+class TableFile(Columns):
+    """A file of rows whose columns the keywords name."""
+
     positional = ("path",)
+    path: Text = Field(description="file path, relative to the spec file")
+
+
+class ClassFolder(Call):
+    """A folder with one sub-folder per class."""
+
+    positional = ("dir",)
+    dir: Text = Field(description="folder path, relative to the spec file")
+
+
+class Csv(TableFile):
     summary = "a CSV file with a header row"
     fn: Literal["csv"]
-    path: Text = Field(description="file path, relative to the spec file")
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = Field(
         ",", description="field separator")
 
 
-class Jsonl(Columns):
-    positional = ("path",)
+class Jsonl(TableFile):
     summary = "a JSON Lines file, one object per line"
     fn: Literal["jsonl"]
-    path: Text = Field(description="file path, relative to the spec file")
 
 
-class Parquet(Columns):
-    positional = ("path",)
+class Parquet(TableFile):
     summary = "an Apache Parquet file (needs pyarrow)"
     fn: Literal["parquet"]
-    path: Text = Field(description="file path, relative to the spec file")
 
 
-class Images(Call):
-    positional = ("dir",)
+class Images(ClassFolder):
     summary = "a folder of images with one sub-folder per class"
     fn: Literal["images"]
-    dir: Text = Field(description="folder path, relative to the spec file")
 
 
-class Audio(Call):
-    positional = ("dir",)
+class Audio(ClassFolder):
     summary = "a folder of WAV/FLAC clips with one sub-folder per class"
     fn: Literal["audio"]
-    dir: Text = Field(description="folder path, relative to the spec file")
 
 
 class Conll(Call):
@@ -220,20 +224,18 @@ class Model(Frozen):
 
 
 # --------------------------------------------------------------------------- fine-tuning
-class AdamW(Call):
-    summary = "AdamW (decoupled weight decay)"
-    fn: Literal["adamw"]
-    weight_decay: Annotated[float, Field(ge=0)] = Field(0.01, description="weight decay")
-    beta1: Annotated[float, Field(gt=0, lt=1)] = Field(0.9, description="first-moment decay")
-    beta2: Annotated[float, Field(gt=0, lt=1)] = Field(0.999, description="second-moment decay")
-
-
 class Adam(Call):
     summary = "Adam"
     fn: Literal["adam"]
     weight_decay: Annotated[float, Field(ge=0)] = Field(0.0, description="L2 penalty")
     beta1: Annotated[float, Field(gt=0, lt=1)] = Field(0.9, description="first-moment decay")
     beta2: Annotated[float, Field(gt=0, lt=1)] = Field(0.999, description="second-moment decay")
+
+
+class AdamW(Adam):
+    summary = "AdamW (decoupled weight decay)"
+    fn: Literal["adamw"]  # type: ignore[assignment]
+    weight_decay: Annotated[float, Field(ge=0)] = Field(0.01, description="weight decay")
 
 
 class Sgd(Call):
