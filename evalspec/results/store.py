@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalspec.results.files import write_json, write_jsonl, write_text
+from evalspec.atomic import write_text
+from evalspec.results.files import write_json, write_jsonl
 
 RESULTS = "results.json"
 

@@ -1,0 +1,38 @@
+"""Finished cells, content-addressed by their digest: a cell whose digest is here is never
+trained again. Each entry is written atomically (see `evalspec.atomic`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evalspec.atomic import folder_write, is_complete
+
+
+@dataclass(frozen=True)
+class CellCache:
+    """`root/<digest>/outcome/` once a cell finishes; `root/<digest>/checkpoints/` while it
+    trains."""
+
+    root: Path
+
+    def checkpoints(self, digest: str) -> Path:
+        return self.root / digest / "checkpoints"
+
+    def finished(self, digest: str) -> bool:
+        return is_complete(self.root / digest / "outcome")
+
+    def load(self, digest: str) -> dict[str, Any]:
+        return json.loads((self.root / digest / "outcome" / "outcome.json").read_text())
+
+    def store(self, digest: str, outcome: dict[str, Any]) -> None:
+        """Keep a finished cell's outcome; its checkpoints are no longer needed."""
+        with folder_write(self.root / digest / "outcome") as temporary:
+            (temporary / "outcome.json").write_text(json.dumps(outcome, allow_nan=False))
+        shutil.rmtree(self.checkpoints(digest), ignore_errors=True)
+
+    def forget(self, digest: str) -> None:
+        shutil.rmtree(self.root / digest, ignore_errors=True)

@@ -1,0 +1,81 @@
+"""Checkpoints of a cell in training, each written atomically (see `evalspec.atomic`).
+Only complete checkpoints are read; a broken one is removed once a newer one is complete."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from evalspec.atomic import folder_write, is_complete
+
+PREFIX = "ckpt-"
+
+
+@dataclass
+class Checkpoint:
+    """What resuming needs: weights, optimizer and scheduler state, the best weights so
+    far, random number generator states and the trainer's position and logs."""
+
+    model: dict[str, torch.Tensor]
+    best: dict[str, torch.Tensor] | None
+    optimizer: dict[str, Any]
+    schedule: dict[str, Any]
+    rng: dict[str, torch.Tensor]
+    state: dict[str, Any]  # JSON: stage, epoch, step, waited, best value/epoch, logs
+
+
+def _number(path: Path) -> int:
+    name = path.name.lstrip(".").removeprefix(PREFIX).split(".", 1)[0]
+    return int(name) if name.isdigit() else -1
+
+
+def complete(folder: Path) -> list[Path]:
+    """Complete checkpoints, oldest first."""
+    if not folder.exists():
+        return []
+    found = [p for p in folder.iterdir()
+             if p.is_dir() and p.name.startswith(PREFIX) and is_complete(p)]
+    return sorted(found, key=_number)
+
+
+def save(folder: Path, checkpoint: Checkpoint) -> Path:
+    """Write a checkpoint after the newest one; then drop older and broken ones."""
+    from safetensors.torch import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    earlier = [p for p in folder.iterdir() if p.name.lstrip(".").startswith(PREFIX)]
+    number = max((_number(p) for p in complete(folder)), default=0) + 1
+    final = folder / f"{PREFIX}{number}"
+    with folder_write(final) as temporary:
+        save_file({k: v.contiguous() for k, v in checkpoint.model.items()},
+                  str(temporary / "model.safetensors"))
+        if checkpoint.best is not None:
+            save_file({k: v.contiguous() for k, v in checkpoint.best.items()},
+                      str(temporary / "best.safetensors"))
+        torch.save({"optimizer": checkpoint.optimizer, "schedule": checkpoint.schedule,
+                    "rng": checkpoint.rng}, temporary / "training.pt")
+        (temporary / "state.json").write_text(json.dumps(checkpoint.state, allow_nan=False))
+    for path in earlier:
+        shutil.rmtree(path, ignore_errors=True)
+    return final
+
+
+def latest(folder: Path) -> Checkpoint | None:
+    """The newest complete checkpoint, or None."""
+    from safetensors.torch import load_file
+
+    found = complete(folder)
+    if not found:
+        return None
+    path = found[-1]
+    training = torch.load(path / "training.pt", map_location="cpu", weights_only=True)
+    best_file = path / "best.safetensors"
+    return Checkpoint(load_file(str(path / "model.safetensors")),
+                      load_file(str(best_file)) if best_file.exists() else None,
+                      training["optimizer"], training["schedule"], training["rng"],
+                      json.loads((path / "state.json").read_text()))
