@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,9 +81,17 @@ def load(path: str | Path) -> Checked:
     return checked
 
 
-def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Path:
-    """Check, plan, train and evaluate every cell, and write the results; returns the
-    results file. Nothing heavy starts before the spec and its data pass every check."""
+@dataclass(frozen=True)
+class Written:
+    """What a run wrote: the results file, and the reports rendered from it."""
+
+    results: Path
+    reports: list[Path]
+
+
+def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Written:
+    """Check, plan, train and evaluate every cell, write the results and the reports the
+    spec asks for. Nothing heavy starts before the spec and its data pass every check."""
     from evalspec.execute.runner import load_data, run_cells
     from evalspec.results.session import Session
 
@@ -94,7 +103,16 @@ def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Path:
     data = load_data(session.plan_for(spec), session.progress)
     plan = session.plan_for(spec, data)
     run_cells(plan, data, session.options, session.validation_scorer(plan), session.finish_cell)
-    return session.write_results(plan, data)
+    results = session.write_results(plan, data)
+    return Written(results, report(results, spec.report.formats))
+
+
+def report(results: str | Path, formats: Sequence[str] = ("html", "markdown")) -> list[Path]:
+    """Render reports from a results file, beside it, without training; returns the files
+    written (`json` names the results file itself and writes nothing)."""
+    from evalspec import report as reports
+
+    return reports.write(Path(results), formats)
 
 
 @dataclass(frozen=True)

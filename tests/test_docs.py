@@ -163,7 +163,7 @@ def test_python_examples_print_what_the_docs_show(example: tuple[Block, Block | 
     code, shown = example
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(compile(code.text, str(code), "exec"), {"__name__": "__docs__"})  # noqa: S102
+        exec(compile(code.text, str(code), "exec"), {"__name__": "__docs__"})
     if shown is not None:
         assert printed.getvalue().strip() == shown.text.strip(), f"{code}: output differs"
 

@@ -1,4 +1,5 @@
-"""The wheel carries the grammar and templates: installed outside the checkout, `check` works."""
+"""The wheel carries the grammar and templates: installed outside the checkout, `check` and
+`report` work."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
     wheel = next(wheels.glob("evalspec-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "evalspec/_grammar/evalspec.lark" in names
+    for template in ("report.html.j2", "report.md.j2", "_parts.html.j2", "report.css"):
+        assert f"evalspec/_templates/{template}" in names
     assert "evalspec/py.typed" in names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
@@ -33,3 +36,11 @@ def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.splitlines()[0].startswith(str(site))
+    shutil.copytree(ROOT / "tests" / "report" / "data" / "tickets_run", work / "run")
+    script = ("import sys; from evalspec.assets import templates_dir; print(templates_dir()); "
+              "from evalspec.cli import main; sys.exit(main(['report', 'run/results.json']))")
+    done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0].startswith(str(site))
+    assert (work / "run" / "report.html").exists() and (work / "run" / "report.md").exists()

@@ -37,7 +37,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     listing.set_defaults(handler=cmd_list)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")
+    schema.add_argument("--results", action="store_true",
+                        help="print the JSON Schema of results.json instead")
     schema.set_defaults(handler=cmd_schema)
+
+    report = sub.add_parser("report", help="render reports from a results file, without "
+                            "training")
+    report.add_argument("results", type=Path, metavar="RESULTS.json")
+    report.add_argument("--format", action="append", choices=("html", "markdown"),
+                        help="html or markdown (repeatable; default: both)")
+    report.set_defaults(handler=cmd_report)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -75,10 +84,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         options = RunOptions(device=args.device, only=tuple(args.only),
                              trust_remote_code=args.trust_remote_code, progress=display)
-        results = api.run(args.spec, options, args.out)
+        written = api.run(args.spec, options, args.out)
     finally:
         display.close()
-    print(leaderboard_text(read_json(results)))
+    print(leaderboard_text(read_json(written.results)))
+    for path in (written.results, *written.reports):
+        print(f"wrote {path}")
     return 0
 
 
@@ -114,7 +125,16 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from evalspec.results.schema import json_schema
     from evalspec.validate.model import Spec
 
-    print(json.dumps(Spec.model_json_schema(), indent=2))
+    print(json.dumps(json_schema() if args.results else Spec.model_json_schema(), indent=2))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from evalspec import api
+
+    for path in api.report(args.results, args.format or ("html", "markdown")):
+        print(f"wrote {path}")
     return 0

@@ -18,7 +18,7 @@ def leaderboard_text(results: dict[str, Any]) -> str:
         if not rows:
             continue
         metric = rows[0]["metric"]
-        level = results["confidence"].get("level", 0.95)
+        level = rows[0]["interval"]["level"]
         lines.append(f"\n{task}: ranked by {metric} (test, {level:.0%} interval; "
                      "* = tied for first)")
         for row in rows:

@@ -35,12 +35,16 @@ def _local_location(model: Model, base_dir: Path) -> Path:
 
 
 def _hub_folder(model_id: str, revision: str | None) -> Path | None:
-    """The local snapshot folder of a hub model, if cached (to read its pooling config)."""
+    """The model's local folder (to read its pooling config): the id itself when it is a
+    folder, as `from_pretrained` allows, else the cached snapshot, if any."""
+    if Path(model_id).expanduser().is_dir():
+        return Path(model_id).expanduser()
     try:
         from huggingface_hub import try_to_load_from_cache
-    except ImportError:
+
+        found = try_to_load_from_cache(model_id, "config.json", revision=revision)
+    except (ImportError, ValueError):  # not installed, or not a valid repo id
         return None
-    found = try_to_load_from_cache(model_id, "config.json", revision=revision)
     return Path(found).parent if isinstance(found, str) else None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -164,7 +165,15 @@ def hf_text_candidate(location: str, *, revision: str | None, folder: Path | Non
                                                   trust_remote_code=trust_remote_code)
         model = loader.from_pretrained(location, revision=revision,
                                        trust_remote_code=trust_remote_code)
+    except pickle.UnpicklingError as error:
+        raise RunError(
+            f"model `{location}`: refused to load — its weights file holds Python objects, not "
+            f"only tensors, and loading it could run code ({str(error).splitlines()[0][:120]})."
+            " Convert it to safetensors", "ES503") from None
     except (OSError, ValueError) as error:
+        if "trust_remote_code" in str(error):
+            raise RunError(f"model `{location}` contains custom code, which evalspec runs only "
+                           "with `--trust-remote-code` (read the code first)", "ES503") from None
         raise RunError(f"model `{location}` could not be loaded: {str(error).splitlines()[0]}"
                        " — check the id or path, the network, or HF_HUB_OFFLINE", "ES502") from None
     if tokenizer.pad_token_id is None:

@@ -238,6 +238,7 @@ class Trainer:
                 outputs = self.candidate.head(self.features("validation").to(self.device)).cpu()
         else:
             outputs = self.outputs(self.val_split.encoded)
+            self.backbone_passes += 1
         with torch.inference_mode():
             loss = self.objective.loss(outputs.float(), self.val_split.targets).item()
         return {"val_loss": loss, "val": self.score(self.objective.decode(outputs))}

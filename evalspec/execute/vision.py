@@ -78,7 +78,8 @@ def timm_candidate(arch: str, *, outputs: int, weights: Path | None, pretrained:
     notes: list[str] = []
     if weights is not None:
         classifier = model.default_cfg.get("classifier", "classifier")
-        notes = load_into(model, load_state_dict(weights), str(weights), (classifier,))
+        notes = load_into(model, load_state_dict(weights), str(weights), (classifier,),
+                          ordered=weights.suffix != ".safetensors")
     model.reset_classifier(outputs)
     config = resolve_model_data_config(model)
     if image_size is not None:

@@ -48,11 +48,13 @@ def package_path(module: str, subpath: str) -> Path:
 
 
 def load_into(model: torch.nn.Module, state: dict[str, torch.Tensor], origin: str,
-              skip_prefixes: tuple[str, ...] = ()) -> list[str]:
+              skip_prefixes: tuple[str, ...] = (), *, ordered: bool = True) -> list[str]:
     """Load `state` into `model` by name, or by position when only the names differ.
 
     Returns notes for the run log. Classifier weights under `skip_prefixes` are left
-    as initialised (the task gets a new head).
+    as initialised (the task gets a new head). `ordered` says whether `state` keeps the
+    order it was saved in; safetensors files do not (they come back sorted by name), so
+    loading them by position could swap same-shaped tensors and is refused.
     """
     own = {k: v for k, v in model.state_dict().items()
            if not k.startswith(skip_prefixes) and not k.endswith("num_batches_tracked")}
@@ -61,6 +63,13 @@ def load_into(model: torch.nn.Module, state: dict[str, torch.Tensor], origin: st
     if set(own) <= set(theirs):
         mapped = {k: theirs[k] for k in own}
         notes = []
+    elif not ordered:
+        missing = sorted(set(own) - set(theirs))[:3]
+        raise RunError(f"{origin}: parameter names differ from `{type(model).__name__}`'s "
+                       f"(missing e.g. {', '.join(missing)}), and a safetensors file does not "
+                       "keep the saved order, so the tensors cannot be matched by position; "
+                       "save them under the architecture's names (or as a .pth state_dict)",
+                       "ES502")
     else:
         shapes_own = [tuple(v.shape) for v in own.values()]
         rest = [v for k, v in state.items() if not k.endswith("num_batches_tracked")]

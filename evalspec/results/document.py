@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import platform
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,12 +14,12 @@ from evalspec import __version__
 from evalspec.metrics import McNemar, aggregate_seeds, mcnemar_exact, rank
 from evalspec.metrics import Predictions as MetricPredictions
 from evalspec.plan import Plan
-from evalspec.plan.matrix import runtime_versions
 from evalspec.registry.metrics import METRICS
+from evalspec.results import provenance
+from evalspec.results.schema import SCHEMA_VERSION
 from evalspec.results.scoring import applicable, intervals, params, score
 from evalspec.source import SourceFile
-
-SCHEMA_VERSION = 1
+from evalspec.validate.model import Spec
 
 
 def plain(value: Any) -> Any:
@@ -39,16 +37,41 @@ def plain(value: Any) -> Any:
     return value
 
 
-def cell_record(plan: Plan, outcome: Any, predictions_file: str) -> dict[str, Any]:
+def cell_record(plan: Plan, outcome: Any, predictions_file: str, *, started: str,
+                finished: str) -> dict[str, Any]:
     """One (task, model, seed) cell: curves, test metrics with intervals, cost, identity."""
     cell = outcome.cell
     values = score(plan.spec, cell.task, outcome.predictions)
     spans = intervals(plan.spec, cell.task, outcome.predictions)
     test = {name: {**plain(value), "interval": plain(spans.get(name))}
             for name, value in values.items()}
+    identity = plain(outcome.identity)
     return {"task": cell.task, "model": cell.model, "seed": cell.seed, "digest": cell.digest,
-            "stages": plain(outcome.stages), "test": test, "cost": plain(outcome.cost),
-            "identity": plain(outcome.identity), "predictions": predictions_file}
+            "started": started, "finished": finished,
+            "stages": [_stage(s) for s in plain(outcome.stages)], "test": test,
+            "cost": cost_record(plan.spec, plain(outcome.cost)),
+            "identity": provenance.identity(identity),
+            "preprocessing": provenance.preprocessing(identity.get("details") or {}),
+            "predictions": predictions_file}
+
+
+def _stage(stage: dict[str, Any]) -> dict[str, Any]:
+    """A stage log with every epoch carrying the same keys (validation ones null without a
+    validation split)."""
+    epochs = [{"epoch": e["epoch"], "train_loss": e["train_loss"], "lr": e["lr"],
+               "val_loss": e.get("val_loss"), "val": e.get("val", {}), "seconds": e["seconds"]}
+              for e in stage["epochs"]]
+    return {**stage, "epochs": epochs}
+
+
+def cost_record(spec: Spec, measured: dict[str, Any]) -> dict[str, Any]:
+    """Measured cost with batched measurements grouped by kind, keyed by metric name."""
+    kinds: dict[str, dict[str, Any]] = {"latency": {}, "throughput": {}}
+    for entry in spec.metrics.entries:
+        if entry.metric.fn in kinds and entry.name in measured:
+            kinds[entry.metric.fn][entry.name] = measured[entry.name]
+    return {"params": measured["params"], "train_time": measured["train_time"],
+            "peak_memory": measured["peak_memory"], **kinds}
 
 
 def _as_metric_predictions(outcome: Any) -> MetricPredictions:
@@ -75,10 +98,10 @@ def task_summary(plan: Plan, task: str, outcomes: Sequence[Any]) -> dict[str, An
     models = {}
     for model, runs in by_model.items():
         seeds = [_as_metric_predictions(o) for o in runs]
-        models[model] = {"metrics": {
+        models[model] = {"seeds": [o.cell.seed for o in runs], "metrics": {
             e.name: plain(aggregate_seeds(e.metric.fn, truth, seeds, params=params(e),
                                           labels=labels, positive=positive, **settings))
-            for e in applicable(spec, task)}, "cost": _mean_cost(runs)}
+            for e in applicable(spec, task)}, "cost": _mean_cost(spec, runs)}
     return {"models": models,
             "leaderboard": _leaderboard(plan, task, by_model, truth, labels, settings)}
 
@@ -96,7 +119,10 @@ def _leaderboard(plan: Plan, task: str, by_model: dict[str, list[Any]], truth: l
     rows = []
     for position, standing in enumerate(standings, start=1):
         row = {"rank": position, "model": standing.name, "metric": primary.name,
-               **plain(standing)}
+               "value": plain(standing.value), "interval": plain(standing.interval),
+               "p_value": plain(standing.p_value),
+               "tied_for_first": bool(standing.tied_for_first),
+               "mcnemar": None}
         if labels is not None and standing.name != best:
             row["mcnemar"] = [plain(_mcnemar(truth, a, b, labels)) for a, b in
                               zip(by_model[best], by_model[standing.name], strict=False)]
@@ -108,41 +134,60 @@ def _mcnemar(truth: list[Any], best: Any, other: Any, labels: list[str]) -> McNe
     return mcnemar_exact(truth, best.predictions.y_pred, other.predictions.y_pred, labels=labels)
 
 
-def _mean_cost(runs: list[Any]) -> dict[str, Any]:
+def _mean_cost(spec: Spec, runs: list[Any]) -> dict[str, Any]:
     """Cost over seeds: the first seed's measurement (cost does not depend on the seed
     beyond noise), with train time averaged."""
-    first = dict(plain(runs[0].cost))
+    first = cost_record(spec, dict(plain(runs[0].cost)))
     first["train_time"] = {"seconds": float(np.mean(
         [r.cost["train_time"]["seconds"] for r in runs]))}
     return first
 
 
-def environment(device: str) -> dict[str, Any]:
-    return {"python": sys.version.split()[0], "platform": platform.platform(),
-            "machine": platform.machine(), "device": device, "versions": runtime_versions()}
+def _confidence(spec: Spec) -> dict[str, Any]:
+    confidence = spec.metrics.confidence
+    if confidence.fn != "bootstrap":
+        return {"method": "none", "n": None, "level": None, "seed": None}
+    return {"method": "bootstrap", "n": confidence.n, "level": confidence.level,
+            "seed": confidence.seed}
+
+
+def _split(task: Any) -> dict[str, Any] | None:
+    if task.data is None:
+        return None
+    return task.split.model_dump(exclude={"fn"})
+
+
+def _positive(task: Any, labels: list[str]) -> str | None:
+    """The positive class binary metrics used: the declared one, else the last label."""
+    if task.type == "regression" or len(labels) != 2:
+        return task.positive
+    return task.positive or labels[-1]
 
 
 def build(plan: Plan, source: SourceFile, data: dict[str, Any], outcomes: Sequence[Any],
-          cells: list[dict[str, Any]], *, started: str, finished: str,
+          cells: list[dict[str, Any]], *, started: str, finished: str | None,
           device: str) -> dict[str, Any]:
-    """The whole results document."""
+    """The whole results document (see `results.schema.ResultsDocument`); `finished` is
+    None while the run is in progress."""
     spec = plan.spec
     metrics = [{"name": e.name, "metric": e.metric.fn, "params": params(e),
                 "higher_is_better": METRICS[e.metric.fn].higher_is_better,
                 "cost": METRICS[e.metric.fn].cost,
                 "definition": METRICS[e.metric.fn].description} for e in spec.metrics.entries]
-    tasks = {name: {"type": task.type, "labels": data[name].labels,
-                    "positive": task.positive, "sizes": data[name].sizes(),
+    tasks = {name: {"type": task.type, "labels": list(data[name].labels),
+                    "positive": _positive(task, list(data[name].labels)),
+                    "sizes": data[name].sizes(), "split": _split(task),
                     "fingerprints": data[name].fingerprints,
                     **task_summary(plan, name, outcomes)}
              for name, task in spec.tasks.items()}
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
-        "title": spec.report.title or source.path,
+        "complete": finished is not None, "title": spec.report.title or source.path,
         "spec": {"path": source.path, "text": source.text,
                  "sha256": hashlib.sha256(source.text.encode()).hexdigest()},
         "plan_digest": plan.digest, "started": started, "finished": finished,
-        "environment": environment(device), "primary": spec.metrics.primary_name(),
-        "confidence": spec.metrics.confidence.model_dump(), "metrics": metrics,
-        "tasks": tasks, "cells": cells,
+        "environment": provenance.environment(device), "primary": spec.metrics.primary_name(),
+        "confidence": _confidence(spec),
+        "seeds": list(spec.finetune.seeds) if spec.finetune else [0],
+        "metrics": metrics, "tasks": tasks, "cells": cells,
     }

@@ -32,12 +32,14 @@ class Session:
         self.outcomes: list[Any] = []
         self.cells: list[dict[str, Any]] = []
         self.device = options.device
+        self._cell_started = self.started
         self._plan: Plan | None = None
         self._data: dict[str, Any] = {}
 
     def progress(self, event: Event) -> None:
         if event.get("kind") == "cell":
             self.device = event["device"]
+            self._cell_started = _now()
         line = describe(event)
         if line:
             self.folder.append_log(f"{_now()} {line.strip()}")
@@ -77,16 +79,15 @@ class Session:
         name = self.folder.predictions_name(cell.task, cell.model, cell.seed)
         self.folder.write_predictions(name, outcome.predictions.rows())
         self.outcomes.append(outcome)
-        self.cells.append(document.cell_record(self._plan, outcome, name))
+        self.cells.append(document.cell_record(self._plan, outcome, name,
+                                               started=self._cell_started, finished=_now()))
         self.folder.write_results(self._document(complete=False))
 
     def _document(self, complete: bool) -> dict[str, Any]:
         assert self._plan is not None
-        built = document.build(self._plan, self.source, self._data, self.outcomes, self.cells,
-                               started=self.started, finished=_now() if complete else "",
-                               device=self.device)
-        built["complete"] = complete
-        return built
+        return document.build(self._plan, self.source, self._data, self.outcomes, self.cells,
+                              started=self.started, finished=_now() if complete else None,
+                              device=self.device)
 
     def write_results(self, plan: Plan, data: dict[str, Any]) -> Any:
         self.folder.write_spec(self.source.path.rsplit("/", 1)[-1], self.source.text)

@@ -1,0 +1,32 @@
+"""Reports from a results file: results → view model → Jinja templates (HTML, Markdown).
+
+Nothing here imports torch; a report can be re-rendered anywhere the results folder is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from evalspec.atomic import write_text
+from evalspec.results.schema import read
+
+FILES = {"html": "report.html", "markdown": "report.md"}
+
+
+def write(results: Path, formats: Iterable[str]) -> list[Path]:
+    """Render the asked formats (`html`, `markdown`; `json` is the results file itself)
+    beside `results`; returns the files written."""
+    from evalspec.report import html, markdown, view
+
+    document = read(results)
+    report = view.build(document, view.load_predictions(document, results.parent))
+    renderers = {"html": html.render, "markdown": markdown.render}
+    written = []
+    for kind in dict.fromkeys(formats):
+        if kind in renderers:
+            path = results.parent / FILES[kind]
+            write_text(path, renderers[kind](report))
+            path.chmod(0o644)  # reports are for sharing (temporary files start private)
+            written.append(path)
+    return written

@@ -1,0 +1,302 @@
+"""The results file's schema: frozen Pydantic models of exactly what `document.build` writes.
+
+`ResultsDocument.model_json_schema()` is the published JSON Schema (`evalspec schema
+--results`); docs/results.md explains every field. Bump `SCHEMA_VERSION` on any change
+that a reader of an older file would trip over.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from evalspec.errors import UsageError
+
+SCHEMA_VERSION = 2
+
+
+class Record(BaseModel):
+    """Immutable, no unknown keys, no infinities or NaN."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+# ------------------------------------------------------------------------------- numbers
+class Interval(Record):
+    """A percentile bootstrap interval."""
+
+    low: float | None = Field(description="lower bound; null when every resample was undefined")
+    high: float | None = Field(description="upper bound; null when every resample was undefined")
+    level: float = Field(description="confidence level, e.g. 0.95")
+    n: int = Field(description="resamples drawn")
+    undefined_fraction: float = Field(
+        description="fraction of resamples where the metric was undefined (dropped)")
+
+
+class MetricValue(Record):
+    """One metric on one set of predictions: a value, or the reason there is none."""
+
+    value: float | None = Field(description="the number; null when undefined")
+    undefined: str | None = Field(description="why there is no value; null when there is one")
+    detail: dict[str, Any] | None = Field(
+        description="what a report may show beside the number: a confusion matrix "
+                    "(`labels`, `matrix`), per-class values (`per_class`), counts")
+
+
+class TestMetric(MetricValue):
+    """A metric on one cell's test predictions, with its bootstrap interval."""
+
+    interval: Interval | None = Field(
+        description="bootstrap interval; null with `confidence = none`")
+
+
+class SeedSummary(Record):
+    """One model's metric over its seeds."""
+
+    metric: str = Field(description="the catalogue metric (`accuracy`, `f1`, …)")
+    per_seed: list[MetricValue] = Field(description="the value on each seed, in seed order")
+    mean: float | None = Field(description="mean over seeds; null if any seed is undefined")
+    sd: float | None = Field(description="sample standard deviation (ddof = 1); null for one seed")
+    interval: Interval = Field(
+        description="pooled interval: every seed's bootstrap distribution on shared resamples")
+    undefined: str | None = Field(description="why `mean` is null")
+
+
+class McNemar(Record):
+    """Exact McNemar test of one seed pair: the best model against this one."""
+
+    a_only: int = Field(description="test items only the best model gets right")
+    b_only: int = Field(description="test items only this model gets right")
+    p_value: float = Field(description="two-sided exact p-value")
+
+
+# ------------------------------------------------------------------------------- cost
+class Params(Record):
+    total: int = Field(description="parameters of backbone and head")
+    backbone: int = Field(description="parameters of the pretrained (or scratch) backbone")
+    head: int = Field(description="parameters of the task head")
+
+
+class TrainTime(Record):
+    seconds: float = Field(description="wall-clock training time over all stages")
+
+
+class PeakMemory(Record):
+    mib: float = Field(description="peak memory in MiB")
+    scope: str = Field(description="`cuda cell` (this cell on the GPU) or `process RSS` (CPU)")
+
+
+class Latency(Record):
+    p50: float = Field(description="median milliseconds per input")
+    p95: float = Field(description="95th percentile milliseconds per input")
+    batch: int = Field(description="inputs per forward pass")
+    runs: int = Field(description="timed forward passes")
+
+
+class Throughput(Record):
+    per_second: float = Field(description="inputs per second")
+    batch: int = Field(description="inputs per forward pass")
+
+
+class Cost(Record):
+    """What a candidate costs; latency and throughput keyed by the metric's name in the spec."""
+
+    params: Params = Field(description="parameter counts")
+    train_time: TrainTime = Field(description="training time (over seeds: the mean)")
+    peak_memory: PeakMemory = Field(description="peak memory")
+    latency: dict[str, Latency] = Field(description="per declared `latency` metric")
+    throughput: dict[str, Throughput] = Field(description="per declared `throughput` metric")
+
+
+# ------------------------------------------------------------------------------- cells
+class Epoch(Record):
+    epoch: int = Field(description="1-based epoch number within the stage")
+    train_loss: float = Field(description="mean training loss over the epoch's steps")
+    lr: float = Field(description="learning rate of the first parameter group at the epoch's end")
+    val_loss: float | None = Field(description="validation loss; null without a validation split")
+    val: dict[str, float | None] = Field(
+        description="validation metrics by name (null: undefined); empty without validation")
+    seconds: float = Field(description="wall-clock seconds for the epoch")
+
+
+class Stage(Record):
+    name: str = Field(description="the stage's name in the spec")
+    train: str = Field(description="`head`, `all` or `top`")
+    trainable_params: int = Field(description="parameters this stage trains")
+    epochs: list[Epoch] = Field(description="the learning curve, one record per epoch run")
+    best_epoch: int | None = Field(description="the epoch whose weights were kept")
+    stopped_early: bool = Field(description="early stopping ended the stage")
+    seconds: float = Field(description="wall-clock seconds for the stage")
+    backbone_passes: int = Field(description="full backbone passes over an example set")
+
+
+class Identity(Record):
+    """What the candidate was."""
+
+    family: str = Field(description="input kind: `text`, `image` or `features`")
+    source: str = Field(description="model source function: `hf`, `timm`, `path`, `package`, "
+                                    "`scratch`")
+    details: dict[str, Any] = Field(description="source arguments and what was resolved "
+                                                "(architecture, weights sha256, pooling, …)")
+    revision: str | None = Field(description="hub models: the commit hash of the snapshot used, "
+                                             "when found in the local cache")
+
+
+class Preprocessing(Record):
+    """How inputs were prepared; null fields do not apply to the model."""
+
+    image_size: int | None = Field(description="image models: input side in pixels")
+    mean: list[float] | None = Field(description="image models: normalisation mean per channel")
+    std: list[float] | None = Field(description="image models: normalisation std per channel")
+    interpolation: str | None = Field(description="image models: resize interpolation")
+    max_length: int | None = Field(description="text models: tokens per input")
+
+
+class Cell(Record):
+    """One (task, model, seed): learning curves, test metrics, cost, identity."""
+
+    task: str = Field(description="task name")
+    model: str = Field(description="model name")
+    seed: int = Field(description="training seed")
+    digest: str = Field(description="the cell's plan digest (keys the cache)")
+    started: str = Field(description="ISO 8601 UTC time the cell started")
+    finished: str = Field(description="ISO 8601 UTC time the cell ended")
+    stages: list[Stage] = Field(description="the fine-tuning stages, in order")
+    test: dict[str, TestMetric] = Field(description="quality metrics on the test split, by name")
+    cost: Cost = Field(description="measured cost")
+    identity: Identity = Field(description="what the candidate was")
+    preprocessing: Preprocessing = Field(description="how inputs were prepared")
+    predictions: str = Field(description="the predictions file, relative to results.json")
+
+
+# ------------------------------------------------------------------------------- tasks
+class ModelSummary(Record):
+    seeds: list[int] = Field(description="the seeds summarised, in order")
+    metrics: dict[str, SeedSummary] = Field(description="each quality metric over seeds")
+    cost: Cost = Field(description="the first seed's cost, with training time averaged")
+
+
+class Standing(Record):
+    """One row of a task's leaderboard on the primary metric."""
+
+    rank: int = Field(description="1 = best")
+    model: str = Field(description="model name")
+    metric: str = Field(description="the primary metric's name")
+    value: MetricValue = Field(description="mean over seeds")
+    interval: Interval = Field(description="pooled bootstrap interval")
+    p_value: float | None = Field(description="paired-bootstrap p-value against the first; "
+                                              "null for the first and for undefined values")
+    tied_for_first: bool = Field(description="not significantly different from the first")
+    mcnemar: list[McNemar] | None = Field(
+        description="classification: exact McNemar per seed pair against the first; null for "
+                    "the first and for regression")
+
+
+class SplitSizes(Record):
+    train: int = Field(description="training examples")
+    validation: int = Field(description="validation examples (0: none)")
+    test: int = Field(description="test examples")
+
+
+class Holdout(Record):
+    test: float = Field(description="fraction for test")
+    validation: float = Field(description="fraction for validation")
+    seed: int = Field(description="seed of the shuffle")
+    stratify: bool = Field(description="class proportions kept in every split")
+
+
+class Task(Record):
+    type: str = Field(description="task type, e.g. `text_classification`")
+    labels: list[str] = Field(description="class labels in order; empty for regression")
+    positive: str | None = Field(description="binary tasks: the positive class used")
+    sizes: SplitSizes = Field(description="split sizes")
+    split: Holdout | None = Field(description="how `data` was divided; null for explicit splits")
+    fingerprints: dict[str, str] = Field(
+        description="data file (or folder) → sha256; built-in data sets: the package and "
+                    "version that provides them")
+    models: dict[str, ModelSummary] = Field(description="per model: metrics over seeds, cost")
+    leaderboard: list[Standing] = Field(description="models ranked on the primary metric; "
+                                                    "empty when it does not fit the task")
+
+
+# ------------------------------------------------------------------------------- top level
+class SpecFile(Record):
+    path: str = Field(description="the spec file as given on the command line")
+    text: str = Field(description="its full text")
+    sha256: str = Field(description="sha256 of the UTF-8 text")
+
+
+class Environment(Record):
+    python: str = Field(description="Python version")
+    platform: str = Field(description="operating system and version")
+    machine: str = Field(description="CPU architecture")
+    device: str = Field(description="`cpu` or `cuda[:N]`: where training ran")
+    device_name: str = Field(description="GPU name, or the CPU model when training ran on CPU")
+    versions: dict[str, str] = Field(description="versions of evalspec and key libraries")
+
+
+class MetricInfo(Record):
+    name: str = Field(description="the name in reports (the spec's alias, else the metric)")
+    metric: str = Field(description="the catalogue metric")
+    params: dict[str, Any] = Field(description="its parameters")
+    higher_is_better: bool = Field(description="direction")
+    cost: bool = Field(description="a cost metric (params, latency, …), not a quality metric")
+    definition: str = Field(description="one-line definition")
+
+
+class Confidence(Record):
+    method: Literal["bootstrap", "none"] = Field(description="how intervals were made")
+    n: int | None = Field(description="bootstrap resamples")
+    level: float | None = Field(description="confidence level")
+    seed: int | None = Field(description="seed of the resampling")
+
+
+class ResultsDocument(Record):
+    """results.json: a run's every number and the provenance to reproduce it."""
+
+    schema_version: Literal[2] = Field(description="this schema's version")
+    evalspec_version: str = Field(description="the evalspec that wrote the file")
+    complete: bool = Field(description="false while the run is in progress or if it failed")
+    title: str = Field(description="the report title")
+    spec: SpecFile = Field(description="the spec that was run")
+    plan_digest: str = Field(description="digest of the run matrix")
+    started: str = Field(description="ISO 8601 UTC start of the run")
+    finished: str | None = Field(description="ISO 8601 UTC end; null until complete")
+    environment: Environment = Field(description="where it ran")
+    primary: str = Field(description="the metric that ranks the models")
+    confidence: Confidence = Field(description="interval settings")
+    seeds: list[int] = Field(description="training seeds")
+    metrics: list[MetricInfo] = Field(description="declared metrics, in order")
+    tasks: dict[str, Task] = Field(description="per task: data, summaries, leaderboard")
+    cells: list[Cell] = Field(description="every finished (task, model, seed), in run order")
+
+
+def json_schema() -> dict[str, Any]:
+    """The published JSON Schema of results.json."""
+    schema = ResultsDocument.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def read(path: Path) -> ResultsDocument:
+    """A results file, validated; a missing, foreign or older file is a one-line error."""
+    if not path.is_file():
+        raise UsageError(f"{path}: no such results file")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise UsageError(f"{path}: not a JSON file ({error})") from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise UsageError(f"{path}: results schema version {version!r}, but this evalspec reads "
+                         f"version {SCHEMA_VERSION}; re-run the spec to write a current file")
+    try:
+        return ResultsDocument.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UsageError(f"{path}: not a valid results file: {where}: {first['msg']} "
+                         f"({error.error_count()} problem(s))") from None

@@ -1,0 +1,95 @@
+"""Hostile strings, and a results folder whose every name is one of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from tests.report.conftest import load, save
+
+CORPUS = [
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "' onmouseover='alert(1)",
+    "{{ 7*7 }} {% raw %}",
+    "a|b",
+    "`x` ``y``",
+    "]]> <![CDATA[x",
+    "</title></style></textarea>",
+    "\u202eevil\u202c \u2066rtl\u2069",
+    '<img src="https://evil.example/x.png">',
+    "**bold** _it_ $x$ @user #1 ~s~ [l](http://e.example)",
+    "&amp; &lt; &#60;",
+    "<!-- comment --> \\ back\\slash",
+    "two\nlines\ttab",
+]
+
+
+def _rename(mapping: dict[str, str], value: str) -> str:
+    return mapping.get(value, value)
+
+
+def poison(folder: Path, payload: str) -> dict[str, str]:
+    """Rewrite the results folder so that every string a report shows carries `payload`;
+    returns the new names by kind."""
+    doc = load(folder)
+    [(task_name, task)] = doc["tasks"].items()
+    models = {m: f"{payload} model{i}" for i, m in enumerate(task["models"])}
+    labels = {x: f"{payload} label{i}" for i, x in enumerate(task["labels"])}
+    metrics = {m["name"]: f"{payload} {m['name']}" for m in doc["metrics"]}
+    new_task = f"{payload} task"
+    stages = {s["name"]: f"{payload} stage{i}"
+              for i, s in enumerate(doc["cells"][0]["stages"])}
+
+    doc["title"] = payload
+    doc["spec"]["path"] = f"{payload}.evalspec"
+    doc["spec"]["text"] += f"\n# {payload}\n"
+    doc["primary"] = metrics[doc["primary"]]
+    for m in doc["metrics"]:
+        m["name"] = metrics[m["name"]]
+        m["definition"] += f" {payload}"
+    env = doc["environment"]
+    env["device_name"] = f"{payload} device"
+    env["versions"][f"{payload} package"] = payload
+
+    task["labels"] = [labels[x] for x in task["labels"]]
+    task["positive"] = labels[task["positive"]]
+    task["fingerprints"] = {f"{payload} file.csv": "0" * 64}
+    task["models"] = {models[m]: _summary(s, metrics) for m, s in task["models"].items()}
+    for row in task["leaderboard"]:
+        row["model"] = models[row["model"]]
+        row["metric"] = metrics[row["metric"]]
+    doc["tasks"] = {new_task: task}
+
+    for i, cell in enumerate(doc["cells"]):
+        cell["task"], cell["model"] = new_task, models[cell["model"]]
+        cell["test"] = {metrics[k]: v for k, v in cell["test"].items()}
+        cell["cost"] = _cost(cell["cost"], metrics)
+        cell["identity"]["details"]["architecture"] = f"{payload} arch"
+        for stage in cell["stages"]:
+            stage["name"] = stages[stage["name"]]
+        rows = [json.loads(line) for line in
+                (folder / cell["predictions"]).read_text(encoding="utf-8").splitlines()]
+        for row in rows:
+            row["true"], row["pred"] = labels[row["true"]], labels[row["pred"]]
+        cell["predictions"] = f"predictions/{payload} {i}.jsonl"
+        target = folder / cell["predictions"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    save(folder, doc)
+    return {"title": payload, "task": new_task, "models": list(models.values()),
+            "labels": list(labels.values()), "metrics": list(metrics.values()),
+            "stages": list(stages.values()), "device": f"{payload} device",
+            "file": f"{payload} file.csv", "spec": f"{payload}.evalspec",
+            "arch": f"{payload} arch", "package": f"{payload} package"}
+
+
+def _summary(summary: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]:
+    return {**summary, "metrics": {metrics[k]: v for k, v in summary["metrics"].items()},
+            "cost": _cost(summary["cost"], metrics)}
+
+
+def _cost(cost: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]:
+    return {**cost, "latency": {metrics[k]: v for k, v in cost["latency"].items()},
+            "throughput": {metrics[k]: v for k, v in cost["throughput"].items()}}

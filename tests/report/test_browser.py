@@ -1,0 +1,65 @@
+"""A real browser opens report.html from disk: no console errors, nothing fetched or blocked.
+
+Needs a Chromium binary (Debian: `apt-get install chromium`); skipped only when none exists.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from evalspec import api
+from tests.report.injection import poison
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
+CONSOLE = re.compile(r"CONSOLE[:(]|Uncaught|Refused|Content Security Policy|net::ERR_")
+
+
+def browser() -> str:
+    found = next((path for name in BROWSERS if (path := shutil.which(name))), None)
+    if found is None:
+        pytest.skip("no Chromium binary (install the `chromium` package to run this test)")
+    return found
+
+
+def open_page(page: Path, shot: Path, profile: Path) -> list[str]:
+    """Load `page` headless, screenshot it; the browser's console and CSP complaints."""
+    done = subprocess.run(
+        [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-extensions", f"--user-data-dir={profile}",
+         "--enable-logging=stderr", "--v=0", f"--screenshot={shot}",
+         "--window-size=1280,2000", page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.exists() and shot.stat().st_size > 10_000
+    return [line for line in done.stderr.splitlines() if CONSOLE.search(line)]
+
+
+def test_the_detector_sees_console_errors_and_blocked_loads(tmp_path: Path) -> None:
+    page = tmp_path / "bad.html"
+    page.write_text('<!doctype html><meta http-equiv="Content-Security-Policy" '
+                    "content=\"default-src 'none'\"><p>" + "x " * 2000 + "</p>"
+                    "<script>undefinedFunction()</script>"
+                    '<img src="https://evil.example/x.png">', encoding="utf-8")
+    complaints = open_page(page, tmp_path / "bad.png", tmp_path / "profile")
+    assert len(complaints) >= 2
+
+
+def test_report_opens_cleanly_in_chromium(run_folder: Path, tmp_path: Path) -> None:
+    [report] = api.report(run_folder / "results.json", ["html"])
+    html = report.read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html
+    shot = tmp_path / "report.png"
+    assert open_page(report, shot, tmp_path / "profile") == []
+    print(f"screenshot: {shot}")
+
+
+def test_hostile_report_opens_cleanly_in_chromium(run_folder: Path, tmp_path: Path) -> None:
+    poison(run_folder, '"><img src="https://evil.example/x.png"><script>alert(1)</script>')
+    [report] = api.report(run_folder / "results.json", ["html"])
+    assert open_page(report, tmp_path / "hostile.png", tmp_path / "profile") == []

@@ -1,0 +1,104 @@
+"""Hostile names show literally in HTML, SVG and Markdown, and break nothing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+
+import pytest
+
+from evalspec import api
+from evalspec.report import figures
+from evalspec.report.numbers import visible
+from tests.report.conftest import RUN, Page
+from tests.report.injection import CORPUS, poison
+
+UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    names: dict
+    html: str
+    markdown: str
+    svgs: list[str]
+
+
+@pytest.fixture(scope="module", params=CORPUS, ids=lambda p: ascii(p)[1:-1][:24])
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Rendered:
+    """The committed run with every name poisoned, rendered once per hostile string."""
+    folder = tmp_path_factory.mktemp("poisoned") / "run"
+    shutil.copytree(RUN, folder)
+    names = poison(folder, request.param)
+    html, markdown = (p.read_text(encoding="utf-8")
+                      for p in api.report(folder / "results.json"))
+    return Rendered(names, html, markdown, SVG.findall(html))
+
+
+def _names(found: dict) -> list[str]:
+    return [v for value in found.values() for v in (value if isinstance(value, list) else [value])]
+
+
+def test_html_shows_every_hostile_name_as_text(rendered: Rendered) -> None:
+    found, source = rendered.names, rendered.html
+    page = Page(source)
+    assert [tag for tag, _ in page.tags if tag in {"script", "iframe", "object", "embed",
+                                                   "img", "foreignobject", "a"}
+            and not (tag == "a" and all(k == "href" and (v or "").startswith("#")
+                                        for k, v in _attrs(page, tag)))] == []
+    attributes = [(tag, k, v) for tag, attrs in page.tags for k, v in attrs]
+    assert [a for a in attributes if a[1].startswith("on")] == []
+    assert [a for a in attributes if "://" in (a[2] or "")] == []
+    assert [a for a in attributes if a[1] in {"src", "srcset", "action", "formaction"}] == []
+    text = page.text
+    missing = [name for name in _names(found) if _flat(visible(name)) not in text]
+    assert missing == []
+    assert "\u202e" not in source and "\u2066" not in source
+    assert source.count("<title>") == 1 + source.count("<svg")
+
+
+def _attrs(page: Page, tag: str) -> list[tuple[str, str | None]]:
+    return [a for t, attrs in page.tags if t == tag for a in attrs]
+
+
+def test_svg_charts_escape_hostile_names(rendered: Rendered) -> None:
+    assert len(rendered.svgs) == 5
+    texts = []
+    for svg in rendered.svgs:
+        root = ElementTree.fromstring(svg)  # well-formed: nothing broke out
+        tags = {element.tag.rsplit("}", 1)[-1] for element in root.iter()}
+        assert not tags & {"script", "foreignObject", "image", "a", "iframe"}
+        for element in root.iter():
+            assert not [k for k in element.attrib if k.rsplit("}", 1)[-1].startswith("on")]
+        texts.append(_flat(" ".join("".join(e.itertext()) for e in root.iter()
+                                    if e.tag.endswith("text"))))
+    joined = " ".join(texts)
+    for model in rendered.names["models"]:
+        assert _flat(figures.label(model)) in joined  # legends and labels carry the names
+
+
+def test_markdown_keeps_tables_whole_and_names_literal(rendered: Rendered) -> None:
+    found, markdown = rendered.names, rendered.markdown
+    lines = markdown.splitlines()
+    tables: list[list[str]] = []
+    for line, previous in zip(lines, [""] + lines, strict=False):
+        if line.startswith("|"):
+            if not previous.startswith("|"):
+                tables.append([])
+            tables[-1].append(line)
+    assert len(tables) == 3
+    for table in tables:
+        widths = {len(UNESCAPED_PIPE.findall(row)) for row in table}
+        assert len(widths) == 1, table
+    assert not re.search(r"(?<!\\)[<`]", markdown)
+    unescaped = _flat(re.sub(r"\\(.)", r"\1", markdown))
+    for name in [found["title"], found["task"], *found["models"], *found["labels"]]:
+        assert _flat(visible(name)) in unescaped
