@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextlib
 import math
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
-from evalspec.errors import RunError
+from evalspec.errors import Interrupted, RunError
 from evalspec.execute.batching import inference_batches, training_batches
 from evalspec.execute.candidate import Candidate, Encoded, count_parameters
+from evalspec.execute.checkpoint import Checkpoint
 from evalspec.execute.objective import Objective
 from evalspec.execute.optim import build_optimizer, build_schedule
 from evalspec.plan import StagePlan
@@ -74,13 +75,44 @@ def set_trainable(candidate: Candidate, stage: StagePlan) -> None:
                 param.requires_grad = True
 
 
+@dataclass
+class Position:
+    """Where a cell's training stands; every checkpoint saves it, resuming starts from it."""
+
+    stage: int = 0  # index of the stage in progress
+    epoch: int = 0  # epochs finished in that stage
+    batch: int = 0  # batches finished in the epoch in progress (after an interrupt)
+    steps: int = 0  # optimizer steps taken in the stage
+    waited: int = 0  # epochs without improvement
+    best_value: float | None = None
+    best_epoch: int | None = None
+    losses: list[float] = field(default_factory=list)  # the epoch in progress
+    logs: list[dict[str, Any]] = field(default_factory=list)  # finished stages, then current
+
+
+def epoch_generator(seed: int, stage: int, epoch: int) -> torch.Generator:
+    """The data order of one epoch depends only on the seed, the stage and the epoch, so a
+    resumed run draws exactly the batches an uninterrupted one would."""
+    return torch.Generator().manual_seed((seed * 1009 + stage) * 10_007 + epoch)
+
+
+def _never() -> bool:
+    return False
+
+
 class Trainer:
-    """Runs a cell's stages in order; each starts from the weights the previous one left."""
+    """Runs a cell's stages in order; each starts from the weights the previous one left.
+
+    `save` receives a checkpoint at the end of every epoch and stage; `stop` is asked after
+    every optimizer step — when it says so, the trainer checkpoints and raises Interrupted.
+    """
 
     def __init__(self, candidate: Candidate, objective: Objective, train: Split,
                  validation: Split | None, *, device: torch.device, seed: int,
                  score: Scorer | None = None, higher_is_better: dict[str, bool] | None = None,
-                 progress: Progress | None = None):
+                 progress: Progress | None = None,
+                 save: Callable[[Checkpoint], None] | None = None,
+                 stop: Callable[[], bool] = _never):
         self.candidate = candidate.to(device)
         self.objective = objective
         self.train_split, self.val_split = train, validation
@@ -88,83 +120,165 @@ class Trainer:
         self.score = score or (lambda outputs: {})
         self.higher_is_better = higher_is_better or {}
         self.progress = progress or (lambda event: None)
+        self.save, self.stop = save, stop
         self._features: dict[str, torch.Tensor] = {}  # valid until the backbone changes
         self.backbone_passes = 0
 
     # ------------------------------------------------------------------ stages
-    def run(self, stages: tuple[StagePlan, ...]) -> list[StageLog]:
-        return [self.run_stage(index, stage) for index, stage in enumerate(stages)]
+    def run(self, stages: tuple[StagePlan, ...],
+            resume: Checkpoint | None = None) -> list[StageLog]:
+        """Every stage, from the start or from a checkpoint of this same cell."""
+        position = self._resume(resume) if resume else Position()
+        first = position.stage
+        logs = [StageLog(**log) for log in position.logs[:first]]
+        for index in range(first, len(stages)):
+            logs.append(self.run_stage(index, stages[index], position,
+                                       resume if index == first else None))
+            position = Position(index + 1, logs=[asdict(log) for log in logs])
+            self._checkpoint(position, None, None, None)
+        return logs
 
-    def run_stage(self, index: int, stage: StagePlan) -> StageLog:
+    def run_stage(self, index: int, stage: StagePlan, position: Position | None = None,
+                  resume: Checkpoint | None = None) -> StageLog:
+        position = position or Position(index)
         started = time.perf_counter()
         passes_before = self.backbone_passes
         set_trainable(self.candidate, stage)
-        log = StageLog(stage.name, stage.train, count_parameters(self.candidate, True))
         cached = stage.train == "head"
+        log = StageLog(**position.logs[index]) if len(position.logs) > index else \
+            StageLog(stage.name, stage.train, count_parameters(self.candidate, True))
         if not cached:
             self._features.clear()
-        train_loader = self._cached_batches if cached else self._live_batches
         optimizer = build_optimizer(self.candidate, stage)
-        steps_per_epoch = math.ceil(math.ceil(len(self.train_split) / stage.batch_size)
-                                    / stage.accumulate)
-        total = steps_per_epoch * stage.epochs
-        if stage.max_steps:
-            total = min(total, stage.max_steps)
-        schedule = build_schedule(optimizer, stage, total)
-        generator = torch.Generator().manual_seed(self.seed * 1009 + index)
-        best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-        waited, step = 0, 0
-        for epoch in range(1, stage.epochs + 1):
+        schedule = build_schedule(optimizer, stage, self._total_steps(stage))
+        best = None
+        if resume is not None and position.epoch + position.batch > 0:
+            optimizer.load_state_dict(resume.optimizer)
+            schedule.load_state_dict(resume.schedule)
+            best = resume.best
+        for epoch in range(position.epoch + 1, stage.epochs + 1):
             epoch_start = time.perf_counter()
-            self._train_mode(stage)
-            losses = []
-            batches = list(train_loader(stage, generator))
-            for number, (outputs_fn, targets) in enumerate(batches, start=1):
-                with autocast(self.device, stage.precision):
-                    loss = self.objective.loss(outputs_fn(), targets)
-                if not torch.isfinite(loss):
-                    raise RunError(f"non-finite loss ({loss.item()}) in stage `{stage.name}`, "
-                                   f"epoch {epoch}, step {number}; lower `lr` or set "
-                                   "`grad_clip`", "ES504")
-                (loss / stage.accumulate).backward()
-                losses.append(loss.item())
-                if number % stage.accumulate == 0 or number == len(batches):
-                    if stage.grad_clip:
-                        nn.utils.clip_grad_norm_(
-                            [p for p in self.candidate.parameters() if p.requires_grad],
-                            stage.grad_clip)
-                    optimizer.step()
-                    schedule.step()
-                    optimizer.zero_grad(set_to_none=True)
-                    step += 1
-                    if stage.max_steps and step >= stage.max_steps:
-                        break
+            losses = self._train_epoch(index, stage, epoch, position, optimizer, schedule, best,
+                                       log)
             record: dict[str, Any] = {"epoch": epoch, "train_loss": float(np.mean(losses)),
                                       "lr": optimizer.param_groups[0]["lr"]}
             record.update(self._validate(stage, cached))
             record["seconds"] = time.perf_counter() - epoch_start
             log.epochs.append(record)
             self.progress({"stage": stage.name, **record, "of": stage.epochs})
-            monitored = self._monitored(stage, record)
-            if monitored is not None:
-                if best is None or monitored < best[0] - stage.min_delta:
-                    best = (monitored, epoch, self._snapshot(cached))
-                    waited = 0
-                else:
-                    waited += 1
-                if stage.patience is not None and waited >= stage.patience:
-                    log.stopped_early = epoch < stage.epochs
-                    break
-            if stage.max_steps and step >= stage.max_steps:
+            position.epoch, position.batch, position.losses = epoch, 0, []
+            best = self._track_best(stage, record, position, cached, best)
+            finished = epoch == stage.epochs or _out_of_patience(stage, position) or \
+                bool(stage.max_steps and position.steps >= stage.max_steps)
+            log.stopped_early = finished and epoch < stage.epochs
+            if finished:
                 break
+            self._checkpoint(position, optimizer, schedule, best, log)
         if best is not None:
-            self._restore(best[2], cached)
-            log.best_epoch = best[1]
-        else:
-            log.best_epoch = log.epochs[-1]["epoch"] if log.epochs else None
-        log.seconds = time.perf_counter() - started
-        log.backbone_passes = self.backbone_passes - passes_before
+            self._restore(best, cached)
+        log.best_epoch = position.best_epoch if position.best_epoch is not None else (
+            log.epochs[-1]["epoch"] if log.epochs else None)
+        log.seconds += time.perf_counter() - started
+        log.backbone_passes += self.backbone_passes - passes_before
         return log
+
+    def _train_epoch(self, index: int, stage: StagePlan, epoch: int, position: Position,
+                     optimizer: torch.optim.Optimizer, schedule: Any,
+                     best: dict[str, torch.Tensor] | None, log: StageLog) -> list[float]:
+        """One pass over the training split, from the batch an interrupt left off at."""
+        cached = stage.train == "head"
+        if cached:
+            self.features("train")  # before train mode: computing them switches to eval
+        self._train_mode(stage)
+        split = self.train_split
+        batches = training_batches(None if cached else split.encoded.lengths, len(split),
+                                   stage.batch_size, epoch_generator(self.seed, index, epoch))
+        losses = position.losses
+        for number, indices in enumerate(batches, start=1):
+            if number <= position.batch:
+                continue
+            targets = split.targets[indices].to(self.device)
+            with autocast(self.device, stage.precision):
+                loss = self.objective.loss(self._outputs_for(indices, cached), targets)
+            if not torch.isfinite(loss):
+                raise RunError(f"non-finite loss ({loss.item()}) in stage `{stage.name}`, "
+                               f"epoch {epoch}, step {number}; lower `lr` or set `grad_clip`",
+                               "ES504")
+            (loss / stage.accumulate).backward()
+            losses.append(loss.item())
+            if number % stage.accumulate and number != len(batches):
+                continue
+            self._step(stage, optimizer, schedule)
+            position.steps += 1
+            position.batch = number
+            if stage.max_steps and position.steps >= stage.max_steps:
+                break
+            if self.stop():
+                self._checkpoint(position, optimizer, schedule, best, log)
+                raise Interrupted("interrupted; run the same command to resume")
+        if not cached:
+            self.backbone_passes += 1
+        return losses
+
+    def _outputs_for(self, indices: list[int], cached: bool) -> torch.Tensor:
+        if cached:
+            return self.candidate.head(self.features("train")[indices].to(self.device))
+        split = self.train_split
+        batch = self._to_device(self.candidate.collate([split.encoded.items[i] for i in indices]))
+        return self.candidate(batch)
+
+    def _step(self, stage: StagePlan, optimizer: torch.optim.Optimizer, schedule: Any) -> None:
+        if stage.grad_clip:
+            nn.utils.clip_grad_norm_(
+                [p for p in self.candidate.parameters() if p.requires_grad], stage.grad_clip)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+
+    def _total_steps(self, stage: StagePlan) -> int:
+        per_epoch = math.ceil(math.ceil(len(self.train_split) / stage.batch_size)
+                              / stage.accumulate)
+        total = per_epoch * stage.epochs
+        return min(total, stage.max_steps) if stage.max_steps else total
+
+    def _track_best(self, stage: StagePlan, record: dict[str, Any], position: Position,
+                    cached: bool, best: dict[str, torch.Tensor] | None
+                    ) -> dict[str, torch.Tensor] | None:
+        monitored = self._monitored(stage, record)
+        if monitored is None:
+            return best
+        if position.best_value is None or monitored < position.best_value - stage.min_delta:
+            position.best_value, position.best_epoch, position.waited = monitored, \
+                record["epoch"], 0
+            return self._snapshot(cached)
+        position.waited += 1
+        return best
+
+    # ------------------------------------------------------------------ checkpoints
+    def _checkpoint(self, position: Position, optimizer: torch.optim.Optimizer | None,
+                    schedule: Any, best: dict[str, torch.Tensor] | None,
+                    log: StageLog | None = None) -> None:
+        if self.save is None:
+            return
+        state = asdict(position)
+        if log is not None:
+            state["logs"] = state["logs"][:position.stage] + [asdict(log)]
+        rng = {"torch": torch.get_rng_state()}
+        if self.device.type == "cuda":
+            rng["cuda"] = torch.cuda.get_rng_state(self.device)
+        self.save(Checkpoint(
+            {k: v.detach().cpu() for k, v in self.candidate.state_dict().items()},
+            {k: v.detach().cpu() for k, v in best.items()} if best is not None else None,
+            optimizer.state_dict() if optimizer is not None else {},
+            schedule.state_dict() if schedule is not None else {}, rng, state))
+
+    def _resume(self, checkpoint: Checkpoint) -> Position:
+        """Weights, random number generators and position from a checkpoint."""
+        self.candidate.load_state_dict(checkpoint.model)
+        torch.set_rng_state(checkpoint.rng["torch"])
+        if "cuda" in checkpoint.rng and self.device.type == "cuda":
+            torch.cuda.set_rng_state(checkpoint.rng["cuda"], self.device)
+        return Position(**checkpoint.state)
 
     # ------------------------------------------------------------------ freezing
     def _train_mode(self, stage: StagePlan) -> None:
@@ -181,22 +295,6 @@ class Trainer:
     # ------------------------------------------------------------------ batches
     def _to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
         return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
-
-    def _live_batches(self, stage: StagePlan, generator: torch.Generator) -> Iterator[Any]:
-        split = self.train_split
-        for indices in training_batches(split.encoded.lengths, len(split), stage.batch_size,
-                                        generator):
-            batch = self._to_device(self.candidate.collate(
-                [split.encoded.items[i] for i in indices]))
-            yield (lambda b=batch: self.candidate(b)), split.targets[indices].to(self.device)
-        self.backbone_passes += 1
-
-    def _cached_batches(self, stage: StagePlan, generator: torch.Generator) -> Iterator[Any]:
-        features = self.features("train")
-        split = self.train_split
-        for indices in training_batches(None, len(split), stage.batch_size, generator):
-            chunk = features[indices].to(self.device)
-            yield (lambda c=chunk: self.candidate.head(c)), split.targets[indices].to(self.device)
 
     def features(self, name: str) -> torch.Tensor:
         """Backbone features of a split, computed once until the backbone changes."""
@@ -263,3 +361,7 @@ class Trainer:
         (self.candidate.head if cached else self.candidate).load_state_dict(state)
         if not cached:
             self._features.clear()
+
+
+def _out_of_patience(stage: StagePlan, position: Position) -> bool:
+    return stage.patience is not None and position.waited >= stage.patience

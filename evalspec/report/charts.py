@@ -119,15 +119,17 @@ def learning(figure_data: Learning) -> Markup:
     columns = min(count, 3)
     rows = -(-count // columns)
     with _style(figure_data.id):
-        figure = Figure(figsize=(3.4 * columns, 2.6 * rows + 0.3), layout="constrained")
+        width = min(10.2 / columns, 4.6)
+        figure = Figure(figsize=(width * columns, 2.8 * rows + 0.3), layout="constrained")
         grid = figure.subplots(rows, columns, squeeze=False, sharey=True)
         for index, axes in enumerate(grid.flat):
             if index >= count:
                 axes.set_visible(False)
                 continue
             panel = figure_data.panels[index]
-            for boundary in panel.boundaries:
-                axes.axvline(boundary.x, color="#d1d5db", linewidth=0.8)
+            for number, boundary in enumerate(panel.boundaries):
+                if number:
+                    axes.axvline(boundary.x, color="#d1d5db", linewidth=0.8)
                 axes.annotate(boundary.name, (boundary.x, 1), xycoords=("data", "axes fraction"),
                               xytext=(3, -2), textcoords="offset points", va="top",
                               fontsize=7.5, color=MUTED)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from evalspec.report import charts
+from evalspec.report.page import Report
 from evalspec.report.templates import environment
-from evalspec.report.view import Report
 
 
 def drawings(report: Report) -> dict[str, Markup]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from evalspec.report.page import Report
 from evalspec.report.templates import environment
-from evalspec.report.view import Report
 
 
 def render(report: Report) -> str:

@@ -55,13 +55,17 @@ def cell_record(plan: Plan, outcome: Any, predictions_file: str, *, started: str
             "predictions": predictions_file}
 
 
+STAGE_KEYS = ("name", "train", "trainable_params", "best_epoch", "stopped_early", "seconds",
+              "backbone_passes")
+
+
 def _stage(stage: dict[str, Any]) -> dict[str, Any]:
-    """A stage log with every epoch carrying the same keys (validation ones null without a
-    validation split)."""
+    """A stage log as the schema has it: every epoch with the same keys (validation ones null
+    without a validation split)."""
     epochs = [{"epoch": e["epoch"], "train_loss": e["train_loss"], "lr": e["lr"],
                "val_loss": e.get("val_loss"), "val": e.get("val", {}), "seconds": e["seconds"]}
               for e in stage["epochs"]]
-    return {**stage, "epochs": epochs}
+    return {**{key: stage[key] for key in STAGE_KEYS}, "epochs": epochs}
 
 
 def cost_record(spec: Spec, measured: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from evalspec.report import numbers, view
+from evalspec.report.page import Report
 from evalspec.report.templates import markdown_text
 from evalspec.results.schema import ResultsDocument
 from tests.report.conftest import RUN, load
@@ -19,7 +20,7 @@ def original() -> dict[str, Any]:
     return load(RUN)
 
 
-def build(document: dict[str, Any]) -> view.Report:
+def build(document: dict[str, Any]) -> Report:
     parsed = ResultsDocument.model_validate(document)
     return view.build(parsed, view.load_predictions(parsed, RUN))
 

@@ -1,0 +1,238 @@
+"""The report's tables: leaderboard, metrics, cost, every run, confusion matrices. Each
+decides its own rounding and its "best" marks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from evalspec.report import curves
+from evalspec.report import numbers as fmt
+from evalspec.report.numbers import visible
+from evalspec.report.page import (
+    Bar,
+    Column,
+    Confusion,
+    ConfusionCell,
+    Leaderboard,
+    Place,
+    Row,
+    Table,
+    Value,
+)
+from evalspec.results.schema import Cell, Cost, MetricInfo, ResultsDocument, Standing, Task
+
+MAX_CONFUSION_LABELS = 30
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A cost column: its heading, the number compared (None: never marked), whether higher
+    is better, the text shown and the detail line under it."""
+
+    column: Column
+    value: Callable[[Cost], float | None]
+    higher: bool
+    text: Callable[[Cost], str]
+    detail: Callable[[Cost], str] = lambda c: ""
+
+
+def higher_is_better(document: ResultsDocument) -> bool:
+    """The primary metric's direction."""
+    info = next((m for m in document.metrics if m.name == document.primary), None)
+    return info is None or info.higher_is_better
+
+
+def leaderboard(document: ResultsDocument, task: Task,
+                 colours: Mapping[str, str]) -> Leaderboard | None:
+    if not task.leaderboard:
+        return None
+    ends = [v for r in task.leaderboard for v in (r.interval.low, r.interval.high, r.value.value)
+            if v is not None]
+    low, high = (min(ends), max(ends)) if ends else (0.0, 1.0)
+    pad = (high - low) * 0.06 or 0.01
+    unit = low >= 0.0 and high <= 1.0  # a share stays on [0, 1]
+    low, high = low - pad, high + pad
+    if unit:
+        low, high = max(low, 0.0), min(high, 1.0)
+    seeds = task.models[task.leaderboard[0].model].seeds
+    rows = tuple(_standing(r, colours, low, high, seeds) for r in task.leaderboard)
+    direction = "higher is better" if higher_is_better(document) else "lower is better"
+    return Leaderboard(visible(document.primary), direction,
+                       fmt.percent(task.leaderboard[0].interval.level), fmt.number(low),
+                       fmt.number(high), rows)
+
+
+def _standing(row: Standing, colours: Mapping[str, str], low: float, high: float,
+              seeds: Sequence[int]) -> Place:
+    width = high - low
+    bar = None
+    if row.interval.low is not None and row.interval.high is not None and \
+            row.value.value is not None:
+        bar = Bar(fmt.share((row.interval.low - low) / width),
+                  fmt.share((row.interval.high - row.interval.low) / width),
+                  fmt.share((row.value.value - low) / width))
+    prefix = len(seeds) > 1
+    mcnemar = tuple((f"seed {seed}  " if prefix else "")
+                    + f"{m.a_only} : {m.b_only}  p {fmt.p_value(m.p_value)}"
+                    for seed, m in zip(seeds, row.mcnemar or (), strict=False))
+    return Place(row.rank, visible(row.model), colours[row.model],
+                     fmt.number(row.value.value),
+                     fmt.span(row.interval.low, row.interval.high), bar,
+                     fmt.p_value(row.p_value), row.tied_for_first, mcnemar,
+                     visible(row.value.undefined or ""))
+
+
+def _quality(document: ResultsDocument, task: Task) -> list[MetricInfo]:
+    present = {name for s in task.models.values() for name in s.metrics}
+    return [m for m in document.metrics if not m.cost and m.name in present]
+
+
+def _direction(higher: bool) -> str:
+    return "↑ higher is better" if higher else "↓ lower is better"
+
+
+def _best(values: Sequence[float | None], higher: bool) -> set[int]:
+    """Indices holding the best value when there is more than one to compare."""
+    found = [(i, v) for i, v in enumerate(values) if v is not None]
+    if len(found) < 2:
+        return set()
+    target = max(v for _, v in found) if higher else min(v for _, v in found)
+    return {i for i, v in found if fmt.number(v) == fmt.number(target)}
+
+
+def _columns_best(matrix: Sequence[Sequence[float | None]],
+                  higher: Sequence[bool]) -> list[set[int]]:
+    return [_best([row[j] for row in matrix], higher[j]) for j in range(len(higher))]
+
+
+def metrics(document: ResultsDocument, task: Task, order: Sequence[str],
+             colours: Mapping[str, str]) -> Table:
+    quality = _quality(document, task)
+    columns = tuple(Column(visible(m.name), _direction(m.higher_is_better),
+                           m.name == document.primary) for m in quality)
+    means = [[task.models[model].metrics[m.name].mean if m.name in task.models[model].metrics
+              else None for m in quality] for model in order]
+    best = _columns_best(means, [m.higher_is_better for m in quality])
+    rows = []
+    for i, model in enumerate(order):
+        summary = task.models[model]
+        values = []
+        for j, m in enumerate(quality):
+            s = summary.metrics.get(m.name)
+            if s is None:
+                values.append(Value(fmt.MISSING))
+                continue
+            text = fmt.number(s.mean) + (f" ± {fmt.number(s.sd)}" if s.sd is not None else "")
+            values.append(Value(text, fmt.span(s.interval.low, s.interval.high),
+                                i in best[j], visible(s.undefined or "")))
+        seeds = len(summary.seeds)
+        rows.append(Row(visible(model), colours[model], tuple(values),
+                        f"{seeds} seed{'s' if seeds != 1 else ''}"))
+    return Table(columns, tuple(rows))
+
+
+def cost(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> Table:
+    """Parameters, latency, throughput, training time and memory; the cheapest marked."""
+    costs: list[Cost] = [task.models[m].cost for m in order]
+    measures = [Measure(Column("parameters", "total (head)"), lambda c: float(c.params.total),
+                        False, lambda c: fmt.count(c.params.total),
+                        lambda c: fmt.count(c.params.head))]
+    for name in sorted({k for c in costs for k in c.latency}):
+        batch = next(c.latency[name].batch for c in costs if name in c.latency)
+        measures.append(_latency(name, batch))
+    for name in sorted({k for c in costs for k in c.throughput}):
+        measures.append(_throughput(name))
+    measures += [
+        Measure(Column("train time", "mean over seeds"), lambda c: c.train_time.seconds, False,
+                lambda c: fmt.seconds(c.train_time.seconds)),
+        # marked only when measured per cell (on a GPU), not as the whole process's peak
+        Measure(Column("peak memory", ""),
+                lambda c: c.peak_memory.mib if c.peak_memory.scope == "cuda cell" else None,
+                False, lambda c: fmt.mebibytes(c.peak_memory.mib),
+                lambda c: visible(c.peak_memory.scope))]
+    best = _columns_best([[m.value(c) for m in measures] for c in costs],
+                         [m.higher for m in measures])
+    rows = tuple(Row(visible(model), colours[model],
+                     tuple(Value(m.text(c), m.detail(c), i in best[j])
+                           for j, m in enumerate(measures)))
+                 for i, (model, c) in enumerate(zip(order, costs, strict=True)))
+    return Table(tuple(m.column for m in measures), rows)
+
+
+def _latency(name: str, batch: int) -> Measure:
+    def p50(c: Cost) -> float | None:
+        found = c.latency.get(name)
+        return found.p50 if found else None
+
+    def p95(c: Cost) -> str:
+        found = c.latency.get(name)
+        return fmt.milliseconds(found.p95) if found else ""
+
+    return Measure(Column(visible(name), f"ms per input, batch {batch}: p50 (p95)"), p50, False,
+                   lambda c: fmt.milliseconds(p50(c)), p95)
+
+
+def _throughput(name: str) -> Measure:
+    def rate(c: Cost) -> float | None:
+        found = c.throughput.get(name)
+        return found.per_second if found else None
+
+    return Measure(Column(visible(name), "inputs per second"), rate, True,
+                   lambda c: fmt.per_second(rate(c)))
+
+
+def seeds(document: ResultsDocument, task: Task, cells: Sequence[Cell], order: Sequence[str],
+           colours: Mapping[str, str]) -> Table:
+    quality = _quality(document, task)
+    latency = sorted({k for c in cells for k in c.cost.latency})
+    columns = (tuple(Column(visible(m.name), "test", m.name == document.primary)
+                     for m in quality)
+               + tuple(Column(visible(k), "p50 (p95)") for k in latency)
+               + (Column("train time"),
+                  Column("stages", "kept epoch / epochs run", numeric=False)))
+    ranked = sorted(cells, key=lambda c: (order.index(c.model) if c.model in order else 99,
+                                          c.seed))
+    rows = []
+    for cell in ranked:
+        values = []
+        for m in quality:
+            t = cell.test.get(m.name)
+            if t is None:
+                values.append(Value(fmt.MISSING))
+                continue
+            detail = fmt.span(t.interval.low, t.interval.high) if t.interval else ""
+            values.append(Value(fmt.number(t.value), detail, False, visible(t.undefined or "")))
+        for k in latency:
+            found = cell.cost.latency.get(k)
+            values.append(Value(fmt.milliseconds(found.p50), fmt.milliseconds(found.p95))
+                          if found else Value(fmt.MISSING))
+        values.append(Value(fmt.seconds(cell.cost.train_time.seconds)))
+        stages = " · ".join(f"{visible(s.name)} {s.best_epoch or fmt.MISSING}/{len(s.epochs)}"
+                            + (" (stopped early)" if s.stopped_early else "")
+                            for s in cell.stages)
+        values.append(Value(stages or "no training"))
+        rows.append(Row(visible(cell.model), colours[cell.model], tuple(values),
+                        f"seed {cell.seed}"))
+    return Table(columns, tuple(rows))
+
+
+def confusions(task: Task, pooled: Mapping[str, curves.Scores], order: Sequence[str],
+                colours: Mapping[str, str]) -> tuple[Confusion, ...]:
+    if len(task.labels) > MAX_CONFUSION_LABELS:
+        return ()
+    found = []
+    for model in order:
+        if model not in pooled:
+            continue
+        matrix = curves.confusion(pooled[model], len(task.labels))
+        seeds = len(task.models[model].seeds)
+        rows = []
+        for i, counts in enumerate(matrix):
+            total = sum(counts) or 1
+            rows.append(tuple(ConfusionCell(f"{n:,}", f"{n / total:.2f}", n / total > 0.55,
+                                            i == j, n == 0) for j, n in enumerate(counts)))
+        note = f"summed over {seeds} seeds" if seeds > 1 else "one seed"
+        found.append(Confusion(visible(model), colours[model], note,
+                               tuple(visible(label) for label in task.labels), tuple(rows)))
+    return tuple(found)
