@@ -16,6 +16,7 @@ from evalspec.source import SourceFile
 from evalspec.validate import Validated, validate
 
 if TYPE_CHECKING:
+    from evalspec.execute.cache import CellCache
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Plan
 
@@ -102,9 +103,17 @@ def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Writt
     session = Session(checked.source, folder, options)
     data = load_data(session.plan_for(spec), session.progress)
     plan = session.plan_for(spec, data)
-    run_cells(plan, data, session.options, session.validation_scorer(plan), session.finish_cell)
+    run_cells(plan, data, session.options, cell_cache(Path(path), options),
+              session.validation_scorer(plan), session.finish_cell)
     results = session.write_results(plan, data)
     return Written(results, report(results, spec.report.formats))
+
+
+def cell_cache(spec_path: Path, options: RunOptions) -> CellCache:
+    """`--cache-dir`, else `.evalspec/cache` beside the spec."""
+    from evalspec.execute.cache import CellCache
+
+    return CellCache(options.cache_dir or spec_path.resolve().parent / ".evalspec" / "cache")
 
 
 def report(results: str | Path, formats: Sequence[str] = ("html", "markdown")) -> list[Path]:
@@ -123,6 +132,15 @@ class PlanReport:
     plan: Plan
     sizes: dict[str, dict[str, int]]
     models: list[dict[str, Any]]
+    cache: dict[str, str]  # cell digest → "cached", "resumable" or "to run"
+
+
+def cache_state(cache: CellCache, digest: str) -> str:
+    from evalspec.execute.checkpoint import complete
+
+    if cache.finished(digest):
+        return "cached"
+    return "resumable" if complete(cache.checkpoints(digest)) else "to run"
 
 
 def plan(path: str | Path, options: RunOptions) -> PlanReport:
@@ -135,5 +153,7 @@ def plan(path: str | Path, options: RunOptions) -> PlanReport:
     base = checked.source.directory
     data = load_data(build_plan(spec, base), options.progress)
     matrix = build_plan(spec, base, {name: d.fingerprints for name, d in data.items()})
+    cache = cell_cache(Path(path), options)
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
-                      describe_cells(matrix, data, options))
+                      describe_cells(matrix, data, options),
+                      {cell.digest: cache_state(cache, cell.digest) for cell in matrix.cells})

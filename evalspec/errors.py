@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from evalspec.diagnostics import Diagnostic
 from evalspec.source import SourceFile
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")  # colour codes that library messages carry
 
 
 class EvalspecError(Exception):
@@ -42,7 +45,7 @@ class RunError(EvalspecError):
 
     def __init__(self, message: str, code: str = "ES500"):
         self.code = code
-        super().__init__(message)
+        super().__init__(_ANSI.sub("", message))
 
 
 class Interrupted(EvalspecError):

@@ -43,7 +43,14 @@ def rule(function: Rule) -> Rule:
 
 def run_rules(context: Context) -> list[Diagnostic]:
     # Importing the rule modules fills RULES.
-    from evalspec.check import labels, models, resolve, semantic, settings  # noqa: F401
+    from evalspec.check import (  # noqa: F401
+        labels,
+        model_fit,
+        models,
+        resolve,
+        semantic,
+        settings,
+    )
 
     found: list[Diagnostic] = []
     for function in RULES:

@@ -18,9 +18,6 @@ SOURCE_TASKS = {"images": ("image_classification",), "audio": ("audio_classifica
 # Column keywords a task type may use beyond its inputs and target (`id` fits all).
 EXTRA_COLUMNS = {"regression": ("text", "text_pair", "image")}
 ANSWER_COLUMNS = {t.target for t in TASK_TYPES.values()}
-SCRATCH_ARGS = {"transformer": ("layers", "hidden", "heads"),
-                "lstm": ("layers", "hidden", "bidirectional"),
-                "gru": ("layers", "hidden", "bidirectional"), "mlp": ("layers", "hidden")}
 STAGE_EXAMPLE = "`stage full { … }` holding `epochs = 3` and `lr = 2e-5`"
 
 
@@ -157,76 +154,3 @@ def source_names_columns(ctx: Context) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 "ES312", f"a {task.type} task does not use a `{column}` column",
                 ctx.spans.key((*path, column)), hint)
-
-
-# --------------------------------------------------------------------------- models
-def _model_kind(source: Any) -> str:
-    """image, text, sequence, tabular or any: what inputs a model source takes."""
-    if source.fn == "timm":
-        return "image"
-    arch = getattr(source, "arch", None)  # scratch(arch), or a bare weights file's arch
-    if arch is None:
-        return "any"
-    return {"transformer": "text", "lstm": "sequence", "gru": "sequence",
-            "mlp": "tabular"}.get(arch, "image")
-
-
-def _task_kind(task: Task) -> str:
-    family = TASK_TYPES[task.type].family
-    builtin = next((s for s in (task.data, task.train) if s is not None and s.fn == "builtin"),
-                   None)
-    if builtin is not None and builtin.name in BUILTIN_DATASETS:
-        return BUILTIN_DATASETS[builtin.name].modality
-    if task.type == "image_classification":
-        return "image"
-    if task.type in ("audio_classification", "speech_recognition"):
-        return "audio"
-    if family != "regression":
-        return "text"
-    columns = {c for s in (task.data, task.train) if s is not None and s.fn in TABULAR_SOURCES
-               for c in s.columns()}
-    return "image" if "image" in columns else "text" if "text" in columns else "tabular"
-
-
-@rule
-def model_fits_tasks(ctx: Context) -> Iterator[Diagnostic]:
-    """ES312: image models on tasks without images, text transformers on images or audio."""
-    for model_name, model in ctx.spec.models.items():
-        kind = _model_kind(model.source)
-        if kind not in ("image", "text"):
-            continue
-        for task_name, task in ctx.spec.tasks.items():
-            task_kind = _task_kind(task)
-            if task_kind == kind or (kind == "text" and task_kind == "tabular"):
-                continue
-            yield Diagnostic(
-                "ES312", f"model `{model_name}` takes {kind} input; task `{task_name}` is "
-                f"{task.type}", ctx.spans.value(("models", model_name, "source", "fn")),
-                "every model runs on every task: put tasks of other kinds in their own spec")
-            break
-
-
-@rule
-def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
-    """ES312: `head = pretrained` without a pretrained head; arguments the model cannot use."""
-    for name, model in ctx.spec.models.items():
-        source, path = model.source, ("models", name)
-        untrained = source.fn == "scratch" or (source.fn == "timm" and not source.pretrained)
-        if model.head == "pretrained" and untrained:
-            yield Diagnostic(
-                "ES312", "`head = pretrained` needs a pretrained classifier; this model has none",
-                ctx.spans.value((*path, "head")), "use `head = new` (the default)")
-        if model.pooling is not None and _model_kind(source) not in ("text", "any"):
-            yield Diagnostic(
-                "ES312", "`pooling` applies to text encoders only",
-                ctx.spans.key((*path, "pooling")), "remove `pooling`")
-        if source.fn != "scratch":
-            continue
-        allowed = SCRATCH_ARGS.get(source.arch, ())
-        for arg in ("layers", "hidden", "heads", "bidirectional"):
-            if arg in source.model_fields_set and arg not in allowed:
-                takes = f"takes only {one_of(allowed)}" if allowed else \
-                    "is a timm model: it takes no size arguments"
-                yield Diagnostic(
-                    "ES312", f"`scratch({source.arch})` has no `{arg}`",
-                    ctx.spans.key((*path, "source", arg)), f"`scratch({source.arch})` {takes}")

@@ -24,12 +24,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                      help="run only this model (repeatable)")
     run.add_argument("--trust-remote-code", action="store_true",
                      help="allow Hugging Face models to run their own Python code")
+    run.add_argument("--rerun", action="store_true",
+                     help="ignore cached cells and checkpoints; train everything again")
+    run.add_argument("--cache-dir", type=Path, metavar="DIR",
+                     help="where finished cells and checkpoints are kept "
+                          "(default: .evalspec/cache beside the spec)")
+    run.add_argument("--deterministic", action="store_true",
+                     help="deterministic algorithms on CUDA (slower); the CPU always is")
     run.set_defaults(handler=cmd_run)
 
     plan = sub.add_parser("plan", help="show the run matrix, stages and split sizes without "
                           "training")
     plan.add_argument("spec", metavar="SPEC")
     plan.add_argument("--only", action="append", default=[], metavar="MODEL")
+    plan.add_argument("--cache-dir", type=Path, metavar="DIR")
     plan.set_defaults(handler=cmd_plan)
 
     listing = sub.add_parser("list", help="list metrics, task types or sources")
@@ -80,10 +88,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from evalspec.results.files import read_json
 
     _check_only(args)
+    if args.out is not None and args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: is a file; name a folder")
     display = progress_display()
     try:
         options = RunOptions(device=args.device, only=tuple(args.only),
-                             trust_remote_code=args.trust_remote_code, progress=display)
+                             trust_remote_code=args.trust_remote_code, rerun=args.rerun,
+                             cache_dir=args.cache_dir, deterministic=args.deterministic,
+                             progress=display)
         written = api.run(args.spec, options, args.out)
     finally:
         display.close()
@@ -99,7 +111,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from evalspec.execute.options import RunOptions
 
     _check_only(args)
-    print(plan_text(api.plan(args.spec, RunOptions(only=tuple(args.only)))))
+    options = RunOptions(only=tuple(args.only), cache_dir=args.cache_dir)
+    print(plan_text(api.plan(args.spec, options)))
     return 0
 
 

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from evalspec import __version__
-from evalspec.errors import EvalspecError, SpecError, UsageError
+from evalspec.errors import EvalspecError, Interrupted, RunError, SpecError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,14 +43,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print_diagnostics([(error.source, error.diagnostics)], "text")
         return error.exit_code
-    except UsageError as error:
-        print(f"evalspec: error: {error}", file=sys.stderr)
+    except Interrupted as error:
+        print(f"evalspec: {error}", file=sys.stderr)
+        return error.exit_code
+    except RunError as error:
+        print(f"evalspec: error[{error.code}]: {error}", file=sys.stderr)
         return error.exit_code
     except EvalspecError as error:
         print(f"evalspec: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("evalspec: interrupted", file=sys.stderr)
+        print("evalspec: interrupted at once; finished cells and the last complete checkpoint "
+              "are kept — run the same command to resume", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -59,8 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _internal_error() -> int:
-    path = os.path.join(tempfile.gettempdir(), f"evalspec-crash-{int(time.time())}.txt")
-    with open(path, "w", encoding="utf-8") as handle:
+    handle_id, path = tempfile.mkstemp(prefix=f"evalspec-crash-{int(time.time())}-",
+                                       suffix=".txt")
+    with os.fdopen(handle_id, "w", encoding="utf-8") as handle:
         handle.write(f"evalspec {__version__}\n{sys.version}\n\n")
         handle.write(traceback.format_exc())
     print(f"evalspec: internal error (a bug); the traceback is in {path} — please report it",

@@ -62,7 +62,7 @@ def plan_text(report: Any) -> str:
     lines.append("")
     shown = {row["model"] for row in report.models}
     cells = [c for c in plan.cells if c.model in shown]
-    lines.append(f"{len(cells)} cells (task / model / seed → digest):")
+    lines.append(f"{len(cells)} cells (task / model / seed → digest, cache):")
     for cell in cells:
-        lines.append(f"  {cell.key:<48} {cell.digest}")
+        lines.append(f"  {cell.key:<48} {cell.digest}  {report.cache[cell.digest]}")
     return "\n".join(lines)

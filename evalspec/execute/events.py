@@ -12,7 +12,11 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "data":
         return f"reading data for task `{event['task']}`"
     if kind == "cell":
-        return f"cell {event['number']}/{event['of']}: {event['cell']} on {event['device']}"
+        where = "from the cache" if event.get("cached") else f"on {event['device']}"
+        return f"cell {event['number']}/{event['of']}: {event['cell']} {where}"
+    if kind == "resume":
+        return (f"  {event['cell']}: resuming from a checkpoint (stage {event['stage'] + 1}, "
+                f"{event['epoch']} epochs and {event['batch']} batches done)")
     if kind == "epoch":
         val = f", val loss {event['val_loss']:.4f}" if "val_loss" in event else ""
         return (f"  {event['cell']} stage {event['stage']} epoch {event['epoch']}/{event['of']}:"

@@ -34,26 +34,15 @@ def _local_location(model: Model, base_dir: Path) -> Path:
     return path
 
 
-def _hub_folder(model_id: str, revision: str | None) -> Path | None:
-    """The model's local folder (to read its pooling config): the id itself when it is a
-    folder, as `from_pretrained` allows, else the cached snapshot, if any."""
-    if Path(model_id).expanduser().is_dir():
-        return Path(model_id).expanduser()
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        found = try_to_load_from_cache(model_id, "config.json", revision=revision)
-    except (ImportError, ValueError):  # not installed, or not a valid repo id
-        return None
-    return Path(found).parent if isinstance(found, str) else None
-
-
 def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_dir: Path,
                     *, trust_remote_code: bool = False) -> Candidate:
     """The candidate `name` for `task`, with a head sized for its labels."""
     from evalspec.execute import text, vision
 
     kind = input_kind(data)
+    if model.head == "pretrained" and kind != "text":
+        raise RunError(f"model `{name}`: `head = pretrained` is supported for Hugging Face "
+                       "text classifiers only; use `head = new`", "ES502")
     outputs = len(data.labels) if task.type != "regression" else 1
     source = model.source
     identity = Identity(kind, source.fn, {"spec": source.model_dump()})
@@ -65,7 +54,6 @@ def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_di
         identity.details["hub_id"] = source.id
         identity.details["revision"] = source.revision or "main"
         return text.hf_text_candidate(source.id, revision=source.revision,
-                                      folder=_hub_folder(source.id, source.revision),
                                       **common_text)  # type: ignore[arg-type]
     if source.fn == "timm":
         _require(kind, "image", name, "timm(…) image models")
@@ -80,7 +68,7 @@ def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_di
     if location.is_dir() and config.exists() and "architecture" not in json.loads(
             config.read_text()):
         _require(kind, "text", name, "Hugging Face text folders")
-        return text.hf_text_candidate(str(location), revision=None, folder=location,
+        return text.hf_text_candidate(str(location), revision=None,
                                       **common_text)  # type: ignore[arg-type]
     _require(kind, "image", name, "weights files with a timm `arch`")
     arch = getattr(source, "arch", None)

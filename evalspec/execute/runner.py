@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import random
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -12,17 +11,20 @@ from typing import Any
 import numpy as np
 import torch
 
-from evalspec.errors import RunError
-from evalspec.execute import cost
+from evalspec.errors import Interrupted, RunError
+from evalspec.execute import checkpoint, cost
+from evalspec.execute.cache import CellCache
 from evalspec.execute.candidate import Candidate
 from evalspec.execute.events import Event
 from evalspec.execute.examples import TaskData
+from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.objective import Objective
 from evalspec.execute.options import RunOptions
 from evalspec.execute.predictions import Predictions
 from evalspec.execute.train import Split, Trainer
 from evalspec.plan import Cell, Plan
 from evalspec.registry.metrics import METRICS
+from evalspec.registry.tasks import RUNNABLE
 
 
 @dataclass
@@ -34,6 +36,16 @@ class CellOutcome:
     predictions: Predictions
     cost: dict[str, Any]
     identity: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stages": self.stages, "cost": self.cost, "identity": self.identity,
+                "labels": self.predictions.labels, "predictions": self.predictions.rows()}
+
+    @classmethod
+    def from_json(cls, cell: Cell, data: dict[str, Any]) -> CellOutcome:
+        return cls(cell, data["stages"], Predictions.from_rows(data["predictions"],
+                                                               data["labels"]),
+                   data["cost"], data["identity"])
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -66,26 +78,51 @@ def load_data(plan: Plan, progress: Callable[[Event], None]) -> dict[str, TaskDa
 
     data = {}
     for name, task in plan.spec.tasks.items():
+        if task.type not in RUNNABLE:
+            raise RunError(f"task `{name}`: `evalspec run` cannot train {task.type} tasks yet; "
+                           f"it trains {', '.join(RUNNABLE)}", "ES314")
         progress({"kind": "data", "task": name})
         data[name] = load_task_data(task, plan.base_dir)
     return data
 
 
-def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions,
+def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache: CellCache,
               score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
               on_cell: Callable[[CellOutcome], None]) -> None:
-    """Train, predict and measure each selected cell, handing each outcome on as it ends."""
+    """Each selected cell, handing each outcome on as it ends: from the cache when its
+    digest is there, else trained — resuming from its last checkpoint if it has one."""
     device = pick_device(options.device)
     quiet_libraries()
+    deterministic(options.deterministic)
     cells = [c for c in plan.cells if not options.only or c.model in options.only]
-    for number, cell in enumerate(cells, start=1):
-        options.progress({"kind": "cell", "cell": cell.key, "number": number,
-                          "of": len(cells), "device": str(device)})
-        on_cell(run_cell(plan, cell, data[cell.task], device, options, score))
+    with stop_requests() as stop:
+        for number, cell in enumerate(cells, start=1):
+            if stop():
+                raise Interrupted("interrupted; run the same command to resume")
+            if options.rerun:
+                cache.forget(cell.digest)
+            cached = cache.finished(cell.digest)
+            options.progress({"kind": "cell", "cell": cell.key, "number": number,
+                              "of": len(cells), "device": str(device), "cached": cached})
+            if cached:
+                on_cell(CellOutcome.from_json(cell, cache.load(cell.digest)))
+                continue
+            outcome = run_cell(plan, cell, data[cell.task], device, options, score, cache, stop)
+            cache.store(cell.digest, outcome.to_json())
+            on_cell(outcome)
+
+
+def deterministic(on: bool) -> None:
+    """Deterministic algorithms (CUDA needs them asked for; the CPU kernels used are)."""
+    if on:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
 
 
 def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, options: RunOptions,
-             score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]]) -> CellOutcome:
+             score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
+             cache: CellCache, stop: Callable[[], bool]) -> CellOutcome:
     from evalspec.execute.models import build_candidate
 
     spec = plan.spec
@@ -99,20 +136,24 @@ def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, optio
     validation = Split(candidate.encode(data.validation), objective.targets(data.validation)) \
         if data.validation is not None and len(data.validation) else None
     directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
+    folder = cache.checkpoints(cell.digest)
     trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
                       score=lambda outputs: score(cell.task, outputs, data.validation),
                       higher_is_better=directions,
-                      progress=lambda e: options.progress({"kind": "epoch", "cell": cell.key, **e}))
-    started = time.perf_counter()
-    logs = trainer.run(cell.stages)
-    train_seconds = time.perf_counter() - started
+                      progress=lambda e: options.progress({"kind": "epoch", "cell": cell.key, **e}),
+                      save=lambda c: checkpoint.save(folder, c), stop=stop)
+    resume = checkpoint.latest(folder)
+    if resume is not None:
+        options.progress({"kind": "resume", "cell": cell.key, **resume.state})
+    logs = trainer.run(cell.stages, resume)
     test = candidate.encode(data.test)
     decoded = objective.decode(trainer.outputs(test))
     predictions = Predictions(
         data.test.ids, list(data.test.targets), data.labels,
         probabilities=None if objective.regression else decoded,
         values=decoded if objective.regression else None)
-    measured = _measure(candidate, test, device, spec.metrics.entries, train_seconds)
+    measured = _measure(candidate, test, device, spec.metrics.entries,
+                        sum(log.seconds for log in logs))
     return CellOutcome(cell, [asdict(log) for log in logs], predictions, measured,
                        asdict(candidate.identity))
 

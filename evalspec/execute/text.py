@@ -82,15 +82,31 @@ def _hf_tokenize(tokenizer: Any) -> Any:
     return tokenize
 
 
-def _default_pooling(folder: Path | None, config: Any) -> str:
+def _pooling_settings(location: str, revision: str | None) -> dict[str, Any] | None:
+    """sentence-transformers' pooling config of a local folder or a hub model (fetched like
+    the model itself, so offline mode and the cache apply), if it has one."""
+    folder = Path(location).expanduser()
+    if folder.is_dir():
+        found = sorted(folder.glob("*_Pooling/config.json"))
+        return json.loads(found[0].read_text()) if found else None
+    try:
+        from huggingface_hub import hf_hub_download
+
+        modules = json.loads(Path(hf_hub_download(location, "modules.json",
+                                                  revision=revision)).read_text())
+        pooling = next(m["path"] for m in modules if m.get("type", "").endswith("Pooling"))
+        return json.loads(Path(hf_hub_download(location, f"{pooling}/config.json",
+                                               revision=revision)).read_text())
+    except Exception:  # noqa: BLE001 - no such file, offline, not a sentence-transformer
+        return None
+
+
+def _default_pooling(settings: dict[str, Any] | None, config: Any) -> str:
     """Pool as the model was trained: sentence-transformers' own config, else by family."""
-    if folder is not None:
-        for pooling_config in sorted(folder.glob("*_Pooling/config.json")):
-            settings = json.loads(pooling_config.read_text())
-            if settings.get("pooling_mode_mean_tokens"):
-                return "mean"
-            if settings.get("pooling_mode_cls_token"):
-                return "cls"
+    if settings and settings.get("pooling_mode_mean_tokens"):
+        return "mean"
+    if settings and settings.get("pooling_mode_cls_token"):
+        return "cls"
     return "last" if is_decoder_only(config) else "cls"
 
 
@@ -152,7 +168,7 @@ def _classifier_attribute(model: nn.Module) -> str:
     raise RunError(f"head = pretrained: no classifier found on {type(model).__name__}", "ES502")
 
 
-def hf_text_candidate(location: str, *, revision: str | None, folder: Path | None,
+def hf_text_candidate(location: str, *, revision: str | None,
                       labels: list[str], outputs: int, pooling: str | None, max_length: int,
                       pretrained_head: bool, trust_remote_code: bool,
                       identity: Identity) -> TextCandidate:
@@ -192,7 +208,8 @@ def hf_text_candidate(location: str, *, revision: str | None, folder: Path | Non
         how = "model"
         identity.details.update(head="pretrained", label_columns=columns)
     else:
-        backbone, how = model, pooling or _default_pooling(folder, model.config)
+        backbone = model
+        how = pooling or _default_pooling(_pooling_settings(location, revision), model.config)
         head = new_head(model.config.hidden_size, outputs)
     identity.details.update(pooling=how)
     return TextCandidate(backbone, head, identity, tokenize=_hf_tokenize(tokenizer),

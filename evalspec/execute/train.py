@@ -48,11 +48,16 @@ class StageLog:
     backbone_passes: int = 0  # full passes of the backbone over an example set
 
 
+def resolve_precision(device: torch.device, precision: str) -> str:
+    """`auto` is bf16 on CUDA where supported, fp32 elsewhere."""
+    if precision != "auto":
+        return precision
+    return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+
+
 def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[Any]:
-    """bf16 autocast on CUDA where supported (`auto`), or as asked; fp32 otherwise."""
-    if precision == "auto":
-        precision = "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() \
-            else "fp32"
+    """Mixed-precision autocast for bf16/fp16; nothing for fp32."""
+    precision = resolve_precision(device, precision)
     if precision == "fp32":
         return contextlib.nullcontext()
     dtype = torch.bfloat16 if precision == "bf16" else torch.float16
@@ -151,6 +156,8 @@ class Trainer:
             self._features.clear()
         optimizer = build_optimizer(self.candidate, stage)
         schedule = build_schedule(optimizer, stage, self._total_steps(stage))
+        self._scaler = torch.amp.GradScaler(  # loss scaling, for fp16 only
+            self.device.type, enabled=resolve_precision(self.device, stage.precision) == "fp16")
         best = None
         if resume is not None and position.epoch + position.batch > 0:
             optimizer.load_state_dict(resume.optimizer)
@@ -204,7 +211,7 @@ class Trainer:
                 raise RunError(f"non-finite loss ({loss.item()}) in stage `{stage.name}`, "
                                f"epoch {epoch}, step {number}; lower `lr` or set `grad_clip`",
                                "ES504")
-            (loss / stage.accumulate).backward()
+            self._scaler.scale(loss / stage.accumulate).backward()
             losses.append(loss.item())
             if number % stage.accumulate and number != len(batches):
                 continue
@@ -229,9 +236,11 @@ class Trainer:
 
     def _step(self, stage: StagePlan, optimizer: torch.optim.Optimizer, schedule: Any) -> None:
         if stage.grad_clip:
+            self._scaler.unscale_(optimizer)
             nn.utils.clip_grad_norm_(
                 [p for p in self.candidate.parameters() if p.requires_grad], stage.grad_clip)
-        optimizer.step()
+        self._scaler.step(optimizer)
+        self._scaler.update()
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
 
@@ -267,7 +276,7 @@ class Trainer:
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
         self.save(Checkpoint(
-            {k: v.detach().cpu() for k, v in self.candidate.state_dict().items()},
+            {k: v.detach().cpu().clone() for k, v in self.candidate.state_dict().items()},
             {k: v.detach().cpu() for k, v in best.items()} if best is not None else None,
             optimizer.state_dict() if optimizer is not None else {},
             schedule.state_dict() if schedule is not None else {}, rng, state))

@@ -73,7 +73,7 @@ def _expected(names: set[str], open_bracket: str | None) -> str:
     else:
         names.discard("COMMA")
         if open_bracket == "LBRACE":
-            names.discard("$END")
+            names -= {"$END", "EVALSPEC"}
     words: list[str] = []
     if names >= _VALUE_STARTS:
         words.append("a value")

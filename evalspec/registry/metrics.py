@@ -89,7 +89,7 @@ metric("wer", "word error rate: word edits per reference word (lower is better)"
        SPEECH, "transcripts", False)
 metric("cer", "character error rate: character edits per reference character",
        SPEECH, "transcripts", False)
-metric("params", "number of model parameters (total and trainable)", ALL_TASKS, "cost", False)
+metric("params", "number of model parameters (total, backbone and head)", ALL_TASKS, "cost", False)
 metric("latency", "milliseconds per input at a batch size (p50 and p95)", ALL_TASKS, "cost",
        False, batch=BATCH_1)
 metric("throughput", "inputs per second at a batch size", ALL_TASKS, "cost", True,

@@ -135,6 +135,10 @@ def learning(figure_data: Learning) -> Markup:
                               fontsize=7.5, color=MUTED)
             for line in panel.lines:
                 _line(axes, line)
+                if len(line.x) == 1:  # a one-epoch curve is a point
+                    axes.plot(line.x, line.y, marker="o", markersize=4, color=line.colour)
+            last = max((x for line in panel.lines for x in line.x), default=1.0)
+            axes.set_xlim(0.5, last + 0.5)
             if panel.best:
                 xs, ys = zip(*panel.best, strict=True)
                 axes.plot(xs, ys, linestyle="none", marker="o", markersize=4.5, color=INK)

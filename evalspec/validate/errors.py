@@ -195,9 +195,7 @@ def _shown(value: Any) -> str:
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return repr(value) if isinstance(value, float) else str(value)
 
 
 def _type_hint(kind: str, value: Any) -> str | None:

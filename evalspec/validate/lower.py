@@ -7,6 +7,7 @@ which take a label, duplicate keys and labels, and the shape of the `metrics` bl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import get_close_matches
 from typing import Any
 
 from evalspec.diagnostics import Diagnostic, Related, did_you_mean, one_of
@@ -47,6 +48,8 @@ def lower(tree: ast.File) -> Lowered:
             out.diagnostics.append(Diagnostic(
                 "ES202", f"unknown block `{entry.kind}`", entry.kind_span,
                 did_you_mean(entry.kind, TOP_BLOCKS) or f"blocks are {one_of(TOP_BLOCKS)}"))
+            # a misspelt block is not also reported as missing
+            out.dropped.update(TOP_BLOCKS[k] for k in get_close_matches(entry.kind, TOP_BLOCKS))
             continue
         if not _label_ok(entry, out):
             out.dropped.add(TOP_BLOCKS[entry.kind])
@@ -91,7 +94,7 @@ def _header(tree: ast.File, out: Lowered) -> None:
         out.diagnostics.append(Diagnostic(
             "ES100", "`evalspec N` must be the first line, once", extra.span,
             "keep one `evalspec 1` line at the top of the file"))
-    if header.version != LANGUAGE_VERSION:
+    if isinstance(header.version, float) or header.version != LANGUAGE_VERSION:
         out.diagnostics.append(Diagnostic(
             "ES101", f"unsupported language version {header.version}", header.span,
             f"this evalspec reads version {LANGUAGE_VERSION}: `evalspec {LANGUAGE_VERSION}`"))

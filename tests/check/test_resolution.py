@@ -23,6 +23,7 @@ def write_spec(folder: Path, data: str) -> Path:
         f'task t {{\n  type = text_classification\n  data = csv("{data}", text = "text", '
         'label = "label")\n}\n'
         f'model m {{\n  source = path("{TINY}")\n}}\n'
+        "finetune {\n  stage s {\n    train  = head\n    epochs = 1\n    lr     = 1e-3\n  }\n}\n"
         "metrics {\n  accuracy\n}\n")
     return path
 

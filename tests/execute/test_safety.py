@@ -28,6 +28,13 @@ model evil {
   source     = path({weights}, arch = "resnet10t")
   image_size = 32
 }
+finetune {
+  stage probe {
+    train  = head
+    epochs = 1
+    lr     = 1e-3
+  }
+}
 metrics {
   accuracy
 }
@@ -42,6 +49,13 @@ task sentiment {
 model encoder {
   source     = path({model})
   max_length = 32
+}
+finetune {
+  stage probe {
+    train  = head
+    epochs = 1
+    lr     = 1e-3
+  }
 }
 metrics {
   accuracy
