@@ -30,6 +30,7 @@ def write_text(path: Path, text: str) -> None:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes it private; results are meant to share
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
