@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from evalspec.check import check as check_rules
 from evalspec.diagnostics import Diagnostic, ordered
-from evalspec.errors import SpecError, UsageError
+from evalspec.errors import RunError, SpecError, UsageError
 from evalspec.parse import parse
 from evalspec.results.store import output_folder
 from evalspec.source import SourceFile
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from evalspec.execute.cache import CellCache
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Plan
+    from evalspec.results.reproduction import Reproduction
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 
@@ -58,12 +59,18 @@ def read_source(path: str | Path) -> SourceFile:
 
 
 def check(path: str | Path) -> Checked:
-    """Parse, validate and check one spec; every diagnostic at once, in source order."""
+    """Parse, validate and check one spec file; every diagnostic at once, in source order."""
     try:
         source = read_source(path)
     except SpecError as error:
         assert error.source is not None
         return Checked(error.source, error.diagnostics, None)
+    return check_source(source)
+
+
+def check_source(source: SourceFile) -> Checked:
+    """Parse, validate and check spec text; its path only places it (data paths resolve
+    from its folder)."""
     tree, diagnostics = parse(source)
     validated = None
     if tree is not None:
@@ -74,9 +81,9 @@ def check(path: str | Path) -> Checked:
     return result if result.ok or validated is None else Checked(source, result.diagnostics, None)
 
 
-def load(path: str | Path) -> Checked:
+def load(spec: str | Path | SourceFile) -> Checked:
     """A spec that passed every check; raises SpecError with all diagnostics otherwise."""
-    checked = check(path)
+    checked = check_source(spec) if isinstance(spec, SourceFile) else check(spec)
     if not checked.ok:
         raise SpecError(checked.source, checked.diagnostics)
     return checked
@@ -90,20 +97,21 @@ class Written:
     reports: list[Path]
 
 
-def run(path: str | Path, options: RunOptions, out: Path | None = None) -> Written:
+def run(spec_file: str | Path | SourceFile, options: RunOptions,
+        out: Path | None = None) -> Written:
     """Check, plan, train and evaluate every cell, write the results and the reports the
     spec asks for. Nothing heavy starts before the spec and its data pass every check."""
     from evalspec.execute.runner import load_data, run_cells
     from evalspec.results.session import Session
 
-    checked = load(path)
+    checked = load(spec_file)
     assert checked.validated is not None
-    spec = checked.validated.spec
-    folder = output_folder(Path(path), spec.report.out, out)
+    spec, path = checked.validated.spec, Path(checked.source.path)
+    folder = output_folder(path, spec.report.out, out)
     session = Session(checked.source, folder, options)
     data = load_data(session.plan_for(spec), session.progress)
     plan = session.plan_for(spec, data)
-    run_cells(plan, data, session.options, cell_cache(Path(path), options),
+    run_cells(plan, data, session.options, cell_cache(path, options),
               session.validation_scorer(plan), session.finish_cell)
     results = session.write_results(plan, data)
     return Written(results, report(results, spec.report.formats))
@@ -157,3 +165,33 @@ def plan(path: str | Path, options: RunOptions) -> PlanReport:
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
                       describe_cells(matrix, data, options),
                       {cell.digest: cache_state(cache, cell.digest) for cell in matrix.cells})
+
+
+def reproduce(results: Path, options: RunOptions, *, data_dir: Path | None = None,
+              out: Path | None = None, tolerance: float | None = None) -> Reproduction:
+    """Re-run the spec embedded in a results file on the same data (refusing if its
+    fingerprints differ) and compare every test metric with the recorded one."""
+    import dataclasses
+    import tempfile
+
+    from evalspec.execute.runner import load_data
+    from evalspec.plan import build_plan
+    from evalspec.results import reproduction, schema
+
+    original = schema.read(results)
+    directory = data_dir or Path(original.spec.directory or results.parent)
+    source = SourceFile(str(directory / Path(original.spec.path).name), original.spec.text)
+    checked = load(source)
+    assert checked.validated is not None
+    data = load_data(build_plan(checked.validated.spec, directory), options.progress)
+    changed = reproduction.fingerprint_changes(
+        original, {name: d.fingerprints for name, d in data.items()})
+    if changed:
+        raise RunError(f"the data differs from the recorded run ({'; '.join(changed[:5])}); "
+                       "reproduce needs the same files — pass --data-dir to point at them",
+                       "ES501")
+    with tempfile.TemporaryDirectory(prefix="evalspec-reproduce-") as scratch:
+        fresh = dataclasses.replace(options, rerun=True, cache_dir=Path(scratch) / "cache")
+        written = run(source, fresh, out or Path(scratch) / "out")
+        again = schema.read(written.results)
+    return reproduction.compare(original, again, tolerance)

@@ -54,4 +54,5 @@ CODES: dict[str, str] = {
     "ES502": "model cannot be loaded",
     "ES503": "unsafe model file refused",
     "ES504": "non-finite loss",
+    "ES505": "a reproduced run differs from the recorded one",
 }

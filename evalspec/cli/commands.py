@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from evalspec.errors import SpecError, UsageError
+from evalspec.errors import RunError, SpecError, UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -32,6 +32,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--deterministic", action="store_true",
                      help="deterministic algorithms on CUDA (slower); the CPU always is")
     run.set_defaults(handler=cmd_run)
+
+    again = sub.add_parser("reproduce", help="re-run the spec inside a results file and "
+                           "compare every metric with the recorded one")
+    again.add_argument("results", type=Path, metavar="RESULTS.json")
+    again.add_argument("--data-dir", type=Path, metavar="DIR",
+                       help="the folder data paths resolve from (default: the original spec's)")
+    again.add_argument("--tolerance", type=float, metavar="T",
+                       help="largest allowed absolute difference (default 1e-9 for the same "
+                            "CPU and library versions, else 1e-3)")
+    again.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    again.add_argument("--out", type=Path, help="keep the reproduced run's output here")
+    again.set_defaults(handler=cmd_reproduce)
 
     plan = sub.add_parser("plan", help="show the run matrix, stages and split sizes without "
                           "training")
@@ -102,6 +114,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(leaderboard_text(read_json(written.results)))
     for path in (written.results, *written.reports):
         print(f"wrote {path}")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    from evalspec import api
+    from evalspec.cli.progress import progress_display
+    from evalspec.cli.summary import reproduction_text
+    from evalspec.execute.options import RunOptions
+
+    display = progress_display()
+    try:
+        found = api.reproduce(args.results, RunOptions(device=args.device, progress=display),
+                              data_dir=args.data_dir, out=args.out, tolerance=args.tolerance)
+    finally:
+        display.close()
+    print(reproduction_text(found))
+    if found.failures:
+        raise RunError(f"{len(found.failures)} of {len(found.rows)} metric values differ by "
+                       f"more than {found.tolerance:g}", "ES505")
     return 0
 
 

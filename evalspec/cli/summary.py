@@ -66,3 +66,16 @@ def plan_text(report: Any) -> str:
     for cell in cells:
         lines.append(f"  {cell.key:<48} {cell.digest}  {report.cache[cell.digest]}")
     return "\n".join(lines)
+
+
+def reproduction_text(found: Any) -> str:
+    """Original against reproduced value, metric by metric."""
+    lines = [f"{'cell':<40} {'metric':<18} {'original':>12} {'reproduced':>12} {'gap':>10}"]
+    for row in found.rows:
+        gap = "—" if row.gap is None else f"{row.gap:.2e}"
+        mark = "ok" if row.within(found.tolerance) else "DIFFERS"
+        lines.append(f"{row.cell:<40} {row.metric:<18} {_number(row.original):>12} "
+                     f"{_number(row.reproduced):>12} {gap:>10}  {mark}")
+    lines.append(f"tolerance {found.tolerance:g}: {len(found.rows) - len(found.failures)} of "
+                 f"{len(found.rows)} values reproduced")
+    return "\n".join(lines)

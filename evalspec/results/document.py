@@ -187,7 +187,7 @@ def build(plan: Plan, source: SourceFile, data: dict[str, Any], outcomes: Sequen
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
         "complete": finished is not None, "title": spec.report.title or source.path,
-        "spec": {"path": source.path, "text": source.text,
+        "spec": {"path": source.path, "directory": str(source.directory), "text": source.text,
                  "sha256": hashlib.sha256(source.text.encode()).hexdigest()},
         "plan_digest": plan.digest, "started": started, "finished": finished,
         "environment": provenance.environment(device), "primary": spec.metrics.primary_name(),

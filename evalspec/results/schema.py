@@ -225,6 +225,8 @@ class Task(Record):
 # ------------------------------------------------------------------------------- top level
 class SpecFile(Record):
     path: str = Field(description="the spec file as given on the command line")
+    directory: str | None = Field(None, description="the spec's folder, absolute: data paths "
+                                  "resolve from it (`evalspec reproduce` reads them there)")
     text: str = Field(description="its full text")
     sha256: str = Field(description="sha256 of the UTF-8 text")
 

@@ -1,0 +1,80 @@
+"""`evalspec reproduce`: the same data reproduces every metric exactly on the CPU; changed
+data is refused before anything trains."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evalspec.cli.main import main
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = """evalspec 1
+task diabetes {
+  type  = regression
+  data  = csv("diabetes.csv", target = "progression")
+  split = holdout(test = 30%, validation = 20%, seed = 1)
+}
+model mlp {
+  source = scratch(mlp, hidden = 16)
+}
+finetune {
+  stage fit {
+    epochs = 3
+    lr     = 1e-2
+  }
+}
+metrics {
+  rmse
+  r2
+}
+"""
+
+
+@pytest.fixture
+def recorded(tmp_path: Path) -> Path:
+    from sklearn.datasets import load_diabetes
+
+    diabetes = load_diabetes()
+    rows = ["age,sex,bmi,bp,progression"] + [
+        ",".join(f"{v:.5f}" for v in features[:4]) + f",{target:.1f}"
+        for features, target in zip(diabetes.data, diabetes.target, strict=True)]
+    (tmp_path / "diabetes.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "diabetes.evalspec").write_text(SPEC)
+    assert main(["run", str(tmp_path / "diabetes.evalspec"), "--out", str(tmp_path / "first"),
+                 "--device", "cpu", "--cache-dir", str(tmp_path / "cache")]) == 0
+    return tmp_path / "first" / "results.json"
+
+
+def test_the_same_data_reproduces_every_metric_exactly(
+        recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["reproduce", str(recorded), "--device", "cpu",
+                 "--out", str(tmp_path / "again")]) == 0
+    out = capsys.readouterr().out
+    assert "tolerance 1e-09: 2 of 2 values reproduced" in out
+    first = json.loads(recorded.read_text())["cells"][0]["test"]
+    again = json.loads((tmp_path / "again" / "results.json").read_text())["cells"][0]["test"]
+    assert {k: v["value"] for k, v in first.items()} == {k: v["value"] for k, v in again.items()}
+
+
+def test_changed_data_is_refused_before_training(
+        recorded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "diabetes.csv"
+    lines = data.read_text().splitlines()
+    data.write_text("\n".join([*lines[:-1], lines[-1].rsplit(",", 1)[0] + ",1.0"]) + "\n")
+    capsys.readouterr()
+    assert main(["reproduce", str(recorded), "--out", str(tmp_path / "again")]) == 3
+    error = capsys.readouterr().err
+    assert "error[ES501]" in error and "the data differs" in error and "diabetes.csv" in error
+    assert not (tmp_path / "again").exists()
+
+
+def test_data_dir_points_at_moved_data(recorded: Path, tmp_path: Path) -> None:
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(str(tmp_path / "diabetes.csv"), moved / "diabetes.csv")
+    assert main(["reproduce", str(recorded), "--data-dir", str(moved), "--device", "cpu"]) == 0
