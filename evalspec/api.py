@@ -124,12 +124,32 @@ def cell_cache(spec_path: Path, options: RunOptions) -> CellCache:
     return CellCache(options.cache_dir or spec_path.resolve().parent / ".evalspec" / "cache")
 
 
-def report(results: str | Path, formats: Sequence[str] = ("html", "markdown")) -> list[Path]:
+def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
+           spec: Path | None = None) -> list[Path]:
     """Render reports from a results file, beside it, without training; returns the files
-    written (`json` names the results file itself and writes nothing)."""
-    from evalspec import report as reports
+    written (`json` names the results file itself and writes nothing).
 
-    return reports.write(Path(results), formats)
+    When the spec (`spec`, else the original file if it is still there) has changed its
+    metrics or report block since the run, every metric is first recomputed from the saved
+    predictions and the results file rewritten.
+    """
+    from evalspec import report as reports
+    from evalspec.results import schema
+    from evalspec.results.files import read_json, write_json
+    from evalspec.results.rescore import rescore
+
+    path = Path(results)
+    recorded = schema.read(path).spec
+    original = Path(recorded.directory or path.parent) / Path(recorded.path).name
+    current = spec or (original if original.is_file() else None)
+    if current is not None:
+        changed = load(current)
+        if changed.source.text != recorded.text:
+            ran = load(SourceFile(str(original), recorded.text))
+            assert changed.validated is not None and ran.validated is not None
+            write_json(path, rescore(read_json(path), ran.validated.spec,
+                                     changed.validated.spec, changed.source, path.parent))
+    return reports.write(path, formats)
 
 
 @dataclass(frozen=True)

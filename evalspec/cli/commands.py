@@ -66,6 +66,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     report.add_argument("results", type=Path, metavar="RESULTS.json")
     report.add_argument("--format", action="append", choices=("html", "markdown"),
                         help="html or markdown (repeatable; default: both)")
+    report.add_argument("--spec", type=Path, metavar="SPEC",
+                        help="recompute metrics under this spec's metrics block (default: the "
+                             "run's spec file, when it changed since the run)")
     report.set_defaults(handler=cmd_report)
 
 
@@ -179,6 +182,6 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from evalspec import api
 
-    for path in api.report(args.results, args.format or ("html", "markdown")):
+    for path in api.report(args.results, args.format or ("html", "markdown"), args.spec):
         print(f"wrote {path}")
     return 0

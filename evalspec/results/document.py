@@ -37,19 +37,24 @@ def plain(value: Any) -> Any:
     return value
 
 
-def cell_record(plan: Plan, outcome: Any, predictions_file: str, *, started: str,
+def test_metrics(spec: Spec, task: str, predictions: Any) -> dict[str, Any]:
+    """Every applicable metric on a cell's test predictions, with its interval."""
+    values = score(spec, task, predictions)
+    spans = intervals(spec, task, predictions)
+    return {name: {**plain(value), "interval": plain(spans.get(name))}
+            for name, value in values.items()}
+
+
+def cell_record(spec: Spec, outcome: Any, predictions_file: str, *, started: str,
                 finished: str) -> dict[str, Any]:
     """One (task, model, seed) cell: curves, test metrics with intervals, cost, identity."""
     cell = outcome.cell
-    values = score(plan.spec, cell.task, outcome.predictions)
-    spans = intervals(plan.spec, cell.task, outcome.predictions)
-    test = {name: {**plain(value), "interval": plain(spans.get(name))}
-            for name, value in values.items()}
+    test = test_metrics(spec, cell.task, outcome.predictions)
     identity = plain(outcome.identity)
     return {"task": cell.task, "model": cell.model, "seed": cell.seed, "digest": cell.digest,
             "started": started, "finished": finished,
             "stages": [_stage(s) for s in plain(outcome.stages)], "test": test,
-            "cost": cost_record(plan.spec, plain(outcome.cost)),
+            "cost": cost_record(spec, plain(outcome.cost)),
             "identity": provenance.identity(identity),
             "preprocessing": provenance.preprocessing(identity.get("details") or {}),
             "predictions": predictions_file}
@@ -83,10 +88,9 @@ def _as_metric_predictions(outcome: Any) -> MetricPredictions:
     return MetricPredictions(y_pred=predictions.y_pred, y_score=predictions.probabilities)
 
 
-def task_summary(plan: Plan, task: str, outcomes: Sequence[Any]) -> dict[str, Any]:
+def task_summary(spec: Spec, task: str, outcomes: Sequence[Any]) -> dict[str, Any]:
     """Per model: each metric over seeds (mean, sd, pooled interval); the leaderboard on
     the primary metric with paired tests against the best; McNemar for accuracy."""
-    spec = plan.spec
     mine = [o for o in outcomes if o.cell.task == task]
     if not mine:
         return {"models": {}, "leaderboard": []}
@@ -107,12 +111,11 @@ def task_summary(plan: Plan, task: str, outcomes: Sequence[Any]) -> dict[str, An
                                           labels=labels, positive=positive, **settings))
             for e in applicable(spec, task)}, "cost": _mean_cost(spec, runs)}
     return {"models": models,
-            "leaderboard": _leaderboard(plan, task, by_model, truth, labels, settings)}
+            "leaderboard": _leaderboard(spec, task, by_model, truth, labels, settings)}
 
 
-def _leaderboard(plan: Plan, task: str, by_model: dict[str, list[Any]], truth: list[Any],
+def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[Any]], truth: list[Any],
                  labels: list[str] | None, settings: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = plan.spec
     primary = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
     if primary not in applicable(spec, task):
         return []
@@ -161,7 +164,7 @@ def _split(task: Any) -> dict[str, Any] | None:
     return task.split.model_dump(exclude={"fn"})
 
 
-def _positive(task: Any, labels: list[str]) -> str | None:
+def positive(task: Any, labels: list[str]) -> str | None:
     """The positive class binary metrics used: the declared one, else the last label."""
     if task.type == "regression" or len(labels) != 2:
         return task.positive
@@ -174,24 +177,34 @@ def build(plan: Plan, source: SourceFile, data: dict[str, Any], outcomes: Sequen
     """The whole results document (see `results.schema.ResultsDocument`); `finished` is
     None while the run is in progress."""
     spec = plan.spec
-    metrics = [{"name": e.name, "metric": e.metric.fn, "params": params(e),
-                "higher_is_better": METRICS[e.metric.fn].higher_is_better,
-                "cost": METRICS[e.metric.fn].cost,
-                "definition": METRICS[e.metric.fn].description} for e in spec.metrics.entries]
+    metrics = declarations(spec)
     tasks = {name: {"type": task.type, "labels": list(data[name].labels),
-                    "positive": _positive(task, list(data[name].labels)),
+                    "positive": positive(task, list(data[name].labels)),
                     "sizes": data[name].sizes(), "split": _split(task),
                     "fingerprints": data[name].fingerprints,
-                    **task_summary(plan, name, outcomes)}
+                    **task_summary(spec, name, outcomes)}
              for name, task in spec.tasks.items()}
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
-        "complete": finished is not None, "title": spec.report.title or source.path,
-        "spec": {"path": source.path, "directory": str(source.directory), "text": source.text,
-                 "sha256": hashlib.sha256(source.text.encode()).hexdigest()},
-        "plan_digest": plan.digest, "started": started, "finished": finished,
-        "environment": provenance.environment(device), "primary": spec.metrics.primary_name(),
-        "confidence": _confidence(spec),
+        "complete": finished is not None, "started": started, "finished": finished,
+        "plan_digest": plan.digest, "environment": provenance.environment(device),
         "seeds": list(spec.finetune.seeds) if spec.finetune else [0],
-        "metrics": metrics, "tasks": tasks, "cells": cells,
+        **spec_sections(spec, source), "metrics": metrics, "tasks": tasks, "cells": cells,
     }
+
+
+def spec_sections(spec: Spec, source: SourceFile) -> dict[str, Any]:
+    """What the document takes from the spec file itself (the metrics block included)."""
+    return {"title": spec.report.title or source.path,
+            "spec": {"path": source.path, "directory": str(source.directory),
+                     "text": source.text,
+                     "sha256": hashlib.sha256(source.text.encode()).hexdigest()},
+            "primary": spec.metrics.primary_name(), "confidence": _confidence(spec)}
+
+
+def declarations(spec: Spec) -> list[dict[str, Any]]:
+    """The declared metrics with their parameters, direction and definition."""
+    return [{"name": e.name, "metric": e.metric.fn, "params": params(e),
+             "higher_is_better": METRICS[e.metric.fn].higher_is_better,
+             "cost": METRICS[e.metric.fn].cost,
+             "definition": METRICS[e.metric.fn].description} for e in spec.metrics.entries]

@@ -79,7 +79,7 @@ class Session:
         name = self.folder.predictions_name(cell.task, cell.model, cell.seed)
         self.folder.write_predictions(name, outcome.predictions.rows())
         self.outcomes.append(outcome)
-        self.cells.append(document.cell_record(self._plan, outcome, name,
+        self.cells.append(document.cell_record(self._plan.spec, outcome, name,
                                                started=self._cell_started, finished=_now()))
         self.folder.write_results(self._document(complete=False))
 

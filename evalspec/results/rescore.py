@@ -1,0 +1,71 @@
+"""Metrics recomputed from a run's saved predictions under a changed metrics block: no
+model is loaded and nothing is trained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evalspec.errors import UsageError
+from evalspec.execute.predictions import Predictions
+from evalspec.results import document
+from evalspec.results.files import read_jsonl
+from evalspec.source import SourceFile
+from evalspec.validate.model import Spec
+
+
+@dataclass(frozen=True)
+class CellRef:
+    task: str
+    model: str
+    seed: int
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A finished cell as the results file holds it, shaped like a fresh outcome."""
+
+    cell: CellRef
+    predictions: Predictions
+    cost: dict[str, Any]
+
+
+def training_sections(spec: Spec) -> dict[str, Any]:
+    """What decided the trained models and their predictions (not the metrics or report)."""
+    return {"tasks": {n: t.model_dump(exclude={"positive"}) for n, t in spec.tasks.items()},
+            "models": {n: m.model_dump() for n, m in spec.models.items()},
+            "finetune": spec.finetune.model_dump() if spec.finetune else None}
+
+
+def _raw_cost(recorded: dict[str, Any]) -> dict[str, Any]:
+    """A cell's cost back in the executor's shape: batched measurements by metric name."""
+    flat = {k: v for k, v in recorded.items() if k not in ("latency", "throughput")}
+    for kind in ("latency", "throughput"):
+        flat.update(recorded.get(kind) or {})
+    return flat
+
+
+def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
+            folder: Path) -> dict[str, Any]:
+    """`results` with every metric, interval and ranking recomputed under `spec`, whose
+    tasks, models and fine-tuning must be those that `ran`."""
+    if training_sections(spec) != training_sections(ran):
+        raise UsageError(f"{source.path}: its tasks, models or fine-tuning changed since this "
+                         "run; only the metrics and report blocks can change here — "
+                         "`evalspec run` the spec to train again")
+    cells, outcomes = [], []
+    for cell in results["cells"]:
+        rows = read_jsonl(folder / cell["predictions"])
+        labels = results["tasks"][cell["task"]]["labels"]
+        recorded = Recorded(CellRef(cell["task"], cell["model"], cell["seed"]),
+                            Predictions.from_rows(rows, labels), _raw_cost(cell["cost"]))
+        outcomes.append(recorded)
+        cells.append({**cell, "test": document.test_metrics(spec, cell["task"],
+                                                            recorded.predictions),
+                      "cost": document.cost_record(spec, recorded.cost)})
+    tasks = {name: {**task, "positive": document.positive(spec.tasks[name], task["labels"]),
+                    **document.task_summary(spec, name, outcomes)}
+             for name, task in results["tasks"].items()}
+    return {**results, **document.spec_sections(spec, source),
+            "metrics": document.declarations(spec), "tasks": tasks, "cells": cells}
