@@ -20,7 +20,8 @@ SCRATCH_KINDS = {"transformer": "text", "lstm": "text", "gru": "text", "mlp": "t
 
 
 def model_kind(source: Any) -> str:
-    """text, image, tabular, or any (a local folder: decided by what it holds)."""
+    """text, image, tabular, or any (a local folder: decided by what it holds). `arch`
+    names the timm architecture of a bare weights file."""
     if source.fn == "hf":
         return "text"
     if source.fn == "timm":
@@ -55,7 +56,7 @@ def model_fits_tasks(ctx: Context) -> Iterator[Diagnostic]:
         if kind == "any":
             continue
         for task_name, task in ctx.spec.tasks.items():
-            if task_kind(task) == kind:
+            if task_kind(task) == kind or task.type not in RUNNABLE:  # the latter: ES314
                 continue
             yield Diagnostic(
                 "ES312", f"model `{model_name}` takes {kind} input; task `{task_name}` has "
@@ -102,7 +103,7 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
                 yield Diagnostic(
                     "ES312", "`head = pretrained` needs a pretrained Hugging Face text "
                     "classifier; this model has none", ctx.spans.value((*path, "head")),
-                    "use `head = new` (the default)")
+                    "use `head = new` (the default) with a `finetune` block that trains it")
             elif model.pooling is not None:
                 yield Diagnostic(
                     "ES312", "`pooling` is not used with `head = pretrained`: the model's "
@@ -113,6 +114,12 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
                              ctx.spans.key((*path, "pooling")), "remove `pooling`")
         if source.fn == "scratch":
             yield from _scratch_arguments(ctx, source, path)
+        if getattr(source, "arch", None) in SCRATCH_KINDS and source.fn != "scratch":
+            yield Diagnostic(
+                "ES312", f"`arch = {source.arch}` is not a timm architecture",
+                ctx.spans.value((*path, "source", "arch")),
+                "`arch` names the timm architecture of a bare weights file (e.g. `resnet18`); "
+                "a Hugging Face folder needs no `arch`")
 
 
 def _scratch_arguments(ctx: Context, source: Any, path: tuple[str, ...]) -> Iterator[Diagnostic]:

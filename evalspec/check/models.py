@@ -80,8 +80,7 @@ def _is_model(found: Path, arch: str | None, written: str,
     elif found.is_file() and found.suffix in WEIGHT_SUFFIXES:
         yield Diagnostic(
             "ES405", f"`{written}` is a bare weights file; its architecture is unknown", span,
-            f'name it: `path("{written}", arch = resnet18)` (a timm name or `transformer`, '
-            "`lstm`, `gru`, `mlp`)")
+            f'name its timm architecture: `path("{written}", arch = resnet18)`')
 
 
 @rule

@@ -28,8 +28,7 @@ def finetune_has_stages(ctx: Context) -> Iterator[Diagnostic]:
     if ctx.spec.finetune is not None and not ctx.spec.finetune.stages:
         yield Diagnostic(
             "ES310", "`finetune` has no stages", ctx.spans.key(("finetune",)),
-            f"add a stage inside `finetune`, e.g. {STAGE_EXAMPLE}; or remove `finetune` "
-            "to evaluate the models as they are")
+            f"add a stage inside `finetune`, e.g. {STAGE_EXAMPLE}")
 
 
 @rule

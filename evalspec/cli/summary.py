@@ -32,7 +32,9 @@ def leaderboard_text(results: dict[str, Any]) -> str:
             tie = "*" if row.get("tied_for_first") else " "
             lines.append(f"  {row['rank']:>2}{tie} {row['model']:<24} {shown:>10} {span:<22} {p}")
         tied = [r["model"] for r in rows if r.get("tied_for_first")]
-        if len(tied) == 1:
+        if len(rows) == 1:
+            lines.append(f"  {rows[0]['model']} is the only candidate")
+        elif len(tied) == 1:
             lines.append(f"  verdict: {tied[0]} is best on {metric}; the others are "
                          "significantly worse")
         else:
@@ -62,7 +64,8 @@ def plan_text(report: Any) -> str:
     lines.append("")
     shown = {row["model"] for row in report.models}
     cells = [c for c in plan.cells if c.model in shown]
-    lines.append(f"{len(cells)} cells (task / model / seed → digest, cache):")
+    noun = "cell" if len(cells) == 1 else "cells"
+    lines.append(f"{len(cells)} {noun} (task / model / seed → digest, cache):")
     for cell in cells:
         lines.append(f"  {cell.key:<48} {cell.digest}  {report.cache[cell.digest]}")
     return "\n".join(lines)

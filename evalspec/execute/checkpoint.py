@@ -49,7 +49,9 @@ def save(folder: Path, checkpoint: Checkpoint) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     earlier = [p for p in folder.iterdir() if p.name.lstrip(".").startswith(PREFIX)]
-    number = max((_number(p) for p in complete(folder)), default=0) + 1
+    # after every name in use, broken ones included: a new checkpoint never takes the name
+    # of a broken one, which is removed below
+    number = max((_number(p) for p in earlier), default=0) + 1
     final = folder / f"{PREFIX}{number}"
     with folder_write(final) as temporary:
         save_file({k: v.contiguous() for k, v in checkpoint.model.items()},
@@ -61,7 +63,8 @@ def save(folder: Path, checkpoint: Checkpoint) -> Path:
                     "rng": checkpoint.rng}, temporary / "training.pt")
         (temporary / "state.json").write_text(json.dumps(checkpoint.state, allow_nan=False))
     for path in earlier:
-        shutil.rmtree(path, ignore_errors=True)
+        if path != final:
+            shutil.rmtree(path, ignore_errors=True)
     return final
 
 

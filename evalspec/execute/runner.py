@@ -1,4 +1,6 @@
-"""Runs every cell of a plan: data once per task, then train, predict and measure each cell."""
+"""Runs every cell of a plan: data once per task, then train, predict and measure each cell.
+torch and the model libraries load only when a cell has to train, so a run whose every cell
+is cached starts in a fraction of the time."""
 
 from __future__ import annotations
 
@@ -6,25 +8,25 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
 from evalspec.errors import Interrupted, RunError
-from evalspec.execute import checkpoint, cost
 from evalspec.execute.cache import CellCache
-from evalspec.execute.candidate import Candidate
 from evalspec.execute.events import Event
 from evalspec.execute.examples import TaskData
 from evalspec.execute.interrupt import stop_requests
-from evalspec.execute.objective import Objective
 from evalspec.execute.options import RunOptions
 from evalspec.execute.predictions import Predictions
-from evalspec.execute.train import Split, Trainer
 from evalspec.plan import Cell, Plan
 from evalspec.registry.metrics import METRICS
 from evalspec.registry.tasks import RUNNABLE
+
+if TYPE_CHECKING:
+    import torch
+
+    from evalspec.execute.candidate import Candidate
 
 
 @dataclass
@@ -49,6 +51,8 @@ class CellOutcome:
 
 
 def pick_device(wanted: str) -> torch.device:
+    import torch
+
     if wanted == "cuda" and not torch.cuda.is_available():
         raise RunError("--device cuda: no CUDA device is available; use --device cpu", "ES502")
     if wanted == "auto":
@@ -57,6 +61,8 @@ def pick_device(wanted: str) -> torch.device:
 
 
 def seed_everything(seed: int) -> None:
+    import torch
+
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
@@ -91,10 +97,9 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
               on_cell: Callable[[CellOutcome], None]) -> None:
     """Each selected cell, handing each outcome on as it ends: from the cache when its
     digest is there, else trained — resuming from its last checkpoint if it has one."""
-    device = pick_device(options.device)
-    quiet_libraries()
-    deterministic(options.deterministic)
     cells = [c for c in plan.cells if not options.only or c.model in options.only]
+    everything_cached = not options.rerun and all(cache.finished(c.digest) for c in cells)
+    device = None if everything_cached else _prepare(options)
     with stop_requests() as stop:
         for number, cell in enumerate(cells, start=1):
             if stop():
@@ -102,18 +107,40 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
             if options.rerun:
                 cache.forget(cell.digest)
             cached = cache.finished(cell.digest)
+            if device is None and not cached:  # the cache changed while we ran
+                device = _prepare(options)
             options.progress({"kind": "cell", "cell": cell.key, "number": number,
-                              "of": len(cells), "device": str(device), "cached": cached})
+                              "of": len(cells), "cached": cached,
+                              "device": options.device if device is None else str(device)})
             if cached:
-                on_cell(CellOutcome.from_json(cell, cache.load(cell.digest)))
+                outcome = CellOutcome.from_json(cell, cache.load(cell.digest))
+                missing = _missing_costs(plan, outcome.cost)
+                if missing:  # cost metrics added to the spec since the cell was trained
+                    if device is None:
+                        device = _prepare(options)
+                    outcome.cost.update(_measure_untrained(plan, cell, data[cell.task], device,
+                                                           options, missing))
+                    cache.store(cell.digest, outcome.to_json())
+                on_cell(outcome)
                 continue
+            assert device is not None  # prepared above, since this cell trains
             outcome = run_cell(plan, cell, data[cell.task], device, options, score, cache, stop)
             cache.store(cell.digest, outcome.to_json())
             on_cell(outcome)
 
 
+def _prepare(options: RunOptions) -> torch.device:
+    """What training needs first: the device, quiet libraries, deterministic kernels."""
+    device = pick_device(options.device)
+    quiet_libraries()
+    deterministic(options.deterministic)
+    return device
+
+
 def deterministic(on: bool) -> None:
     """Deterministic algorithms (CUDA needs them asked for; the CPU kernels used are)."""
+    import torch
+
     if on:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.use_deterministic_algorithms(True)
@@ -123,7 +150,12 @@ def deterministic(on: bool) -> None:
 def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, options: RunOptions,
              score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
              cache: CellCache, stop: Callable[[], bool]) -> CellOutcome:
+    import torch
+
+    from evalspec.execute import checkpoint
     from evalspec.execute.models import build_candidate
+    from evalspec.execute.objective import Objective
+    from evalspec.execute.train import Split, Trainer
 
     spec = plan.spec
     seed_everything(cell.seed)
@@ -162,22 +194,49 @@ def _measure(candidate: Candidate, test: Any, device: torch.device, entries: lis
              train_seconds: float) -> dict[str, Any]:
     """Cost metrics: parameters, train time and peak memory always; latency and throughput
     at each batch size the spec asks for."""
+    from evalspec.execute import cost
+
     measured: dict[str, Any] = {"params": cost.parameters(candidate),
                                 "train_time": {"seconds": train_seconds},
                                 "peak_memory": cost.peak_memory_mib(device)}
     for entry in entries:
         measure = BATCHED_COSTS.get(entry.metric.fn)
         if measure is not None:
-            measured[entry.name] = measure(candidate, test, entry.metric.batch, device)
+            measured[entry.name] = getattr(cost, measure)(candidate, test, entry.metric.batch,
+                                                          device)
     return measured
 
 
-BATCHED_COSTS = {"latency": cost.latency_ms, "throughput": cost.throughput}
+BATCHED_COSTS = {"latency": "latency_ms", "throughput": "throughput"}  # functions of `cost`
+
+
+def _missing_costs(plan: Plan, measured: dict[str, Any]) -> list[Any]:
+    """The spec's latency and throughput entries a cached outcome lacks (or has at
+    another batch size)."""
+    return [e for e in plan.spec.metrics.entries if e.metric.fn in BATCHED_COSTS and
+            (measured.get(e.name) or {}).get("batch") != e.metric.batch]
+
+
+def _measure_untrained(plan: Plan, cell: Cell, data: TaskData, device: torch.device,
+                       options: RunOptions, entries: list[Any]) -> dict[str, Any]:
+    """Latency and throughput of a cached cell's model: they depend on its architecture
+    and the device, not on the trained weights, so a freshly built one measures them."""
+    from evalspec.execute import cost
+    from evalspec.execute.models import build_candidate
+
+    seed_everything(cell.seed)
+    candidate = build_candidate(cell.model, plan.spec.models[cell.model],
+                                plan.spec.tasks[cell.task], data, plan.base_dir,
+                                trust_remote_code=options.trust_remote_code).to(device)
+    test = candidate.encode(data.test)
+    return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
+                                                              device) for e in entries}
 
 
 def describe_cells(plan: Plan, data: dict[str, TaskData],
                    options: RunOptions) -> list[dict[str, Any]]:
     """Without training: each (task, model)'s parameters and what each stage would train."""
+    from evalspec.execute import cost
     from evalspec.execute.models import build_candidate
     from evalspec.execute.train import set_trainable
 

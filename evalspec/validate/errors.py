@@ -155,7 +155,8 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         words = {"greater_than": "greater than", "greater_than_equal": "at least",
                  "less_than": "less than", "less_than_equal": "at most"}[kind]
         bound = next(iter(ctx.values()), "")
-        return Diagnostic("ES206", f"`{key}` must be {words} {_num(bound)}, not {_num(value)}",
+        shown = _percent if key in _FRACTIONS else _num
+        return Diagnostic("ES206", f"`{key}` must be {words} {shown(bound)}, not {shown(value)}",
                           spans.value(path), _range_hint(key, kind, bound))
     if kind in ("too_short", "too_long"):
         return Diagnostic("ES206", f"`{key}` must not be empty" if kind == "too_short"
@@ -192,6 +193,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, dict):
         return f"a call of `{value.get('fn')}(…)`"
     return "nothing"
+
+
+_FRACTIONS = ("test", "validation", "warmup", "level")
+
+
+def _percent(value: Any) -> str:
+    return f"{value * 100:g}%" if isinstance(value, int | float) else str(value)
 
 
 def _num(value: Any) -> str:
