@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Plan
     from evalspec.results.reproduction import Reproduction
+    from evalspec.validate.model import Spec
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
 
@@ -140,16 +141,26 @@ def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
 
     path = Path(results)
     recorded = schema.read(path).spec
-    original = Path(recorded.directory or path.parent) / Path(recorded.path).name
-    current = spec or (original if original.is_file() else None)
-    if current is not None:
+    original = Path(recorded.directory) / Path(recorded.path).name if recorded.directory \
+        else None
+    current = spec or (original if original is not None and original.is_file() else None)
+    if current is not None and read_source(current).text != recorded.text:
         changed = load(current)
-        if changed.source.text != recorded.text:
-            ran = load(SourceFile(str(original), recorded.text))
-            assert changed.validated is not None and ran.validated is not None
-            write_json(path, rescore(read_json(path), ran.validated.spec,
-                                     changed.validated.spec, changed.source, path.parent))
+        ran = validate_text(SourceFile(str(original or current), recorded.text))
+        assert changed.validated is not None
+        write_json(path, rescore(read_json(path), ran, changed.validated.spec,
+                                 changed.source, path.parent))
     return reports.write(path, formats)
+
+
+def validate_text(source: SourceFile) -> Spec:
+    """A spec's text parsed and validated, without resolving its files (a recorded run's
+    spec, whose data may be elsewhere now)."""
+    tree, diagnostics = parse(source)
+    validated, more = validate(tree) if tree is not None else (None, [])
+    if validated is None:
+        raise SpecError(source, ordered(diagnostics + more))
+    return validated.spec
 
 
 @dataclass(frozen=True)
