@@ -52,13 +52,24 @@ def folder_write(final: Path) -> Iterator[Path]:
         (temporary / MARKER).write_text("ok\n")
         fsync_path(temporary / MARKER)
         fsync_path(temporary)
-        if final.exists():
-            shutil.rmtree(final)
+        remove_folder(final)
         os.replace(temporary, final)
         fsync_path(final.parent)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+def remove_folder(folder: Path) -> None:
+    """Delete a folder so that no reader ever sees it half deleted (a complete marker
+    beside missing files): rename it aside in one step, then delete it there."""
+    aside = folder.parent / f".{folder.name}.removing-{os.getpid()}"
+    shutil.rmtree(aside, ignore_errors=True)
+    try:
+        os.replace(folder, aside)
+    except FileNotFoundError:
+        return
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def is_complete(folder: Path) -> bool:

@@ -4,12 +4,11 @@ trained again. Each entry is written atomically (see `evalspec.atomic`)."""
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalspec.atomic import folder_write, is_complete
+from evalspec.atomic import folder_write, is_complete, remove_folder
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class CellCache:
         """Keep a finished cell's outcome; its checkpoints are no longer needed."""
         with folder_write(self.root / digest / "outcome") as temporary:
             (temporary / "outcome.json").write_text(json.dumps(outcome, allow_nan=False))
-        shutil.rmtree(self.checkpoints(digest), ignore_errors=True)
+        remove_folder(self.checkpoints(digest))
 
     def forget(self, digest: str) -> None:
-        shutil.rmtree(self.root / digest, ignore_errors=True)
+        remove_folder(self.root / digest)

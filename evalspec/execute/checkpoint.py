@@ -4,14 +4,13 @@ Only complete checkpoints are read; a broken one is removed once a newer one is 
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from evalspec.atomic import folder_write, is_complete
+from evalspec.atomic import folder_write, is_complete, remove_folder
 
 PREFIX = "ckpt-"
 
@@ -64,7 +63,7 @@ def save(folder: Path, checkpoint: Checkpoint) -> Path:
         (temporary / "state.json").write_text(json.dumps(checkpoint.state, allow_nan=False))
     for path in earlier:
         if path != final:
-            shutil.rmtree(path, ignore_errors=True)
+            remove_folder(path)
     return final
 
 

@@ -1,0 +1,363 @@
+"""The cell cache through the command line: a finished cell is never trained again while
+what shapes it is unchanged; metrics, new models, `plan`, `--rerun` and broken entries."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+from evalspec.cli.main import main
+from evalspec.execute.train import Trainer
+
+WINE = """
+task wine {
+  type  = text_classification
+  data  = builtin("wine")
+  split = holdout(test = 25%, validation = 20%, seed = 0)
+}
+model mlp {
+  source = scratch(mlp, layers = 1, hidden = 16)
+}
+MODELS
+finetune {
+  batch_size = 16
+  seeds      = [0, 1]
+  stage probe {
+    train  = head
+    epochs = 2
+    lr     = 1e-2
+  }
+  stage full {
+    train  = all
+    epochs = 3
+    lr     = 1e-3
+  }
+}
+METRICS
+report {
+  formats = [json]
+}
+"""
+
+ACCURACY = """
+metrics {
+  accuracy
+  log_loss
+  primary    = accuracy
+  confidence = bootstrap(n = 100)
+}
+"""
+
+SECOND_MODEL = """
+model wide {
+  source = scratch(mlp, layers = 2, hidden = 8)
+}
+"""
+
+Results = dict[str, Any]
+
+
+def wine(models: str = "", metrics: str = ACCURACY) -> str:
+    return WINE.replace("MODELS", models).replace("METRICS", metrics)
+
+
+@pytest.fixture
+def trained(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many cells `Trainer.run` trained (one entry each)."""
+    calls: list[int] = []
+    original = Trainer.run
+
+    def counting(self: Trainer, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(Trainer, "run", counting)
+    return calls
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    def refuse(self: Trainer, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a cached cell was trained")
+    monkeypatch.setattr(Trainer, "run", refuse)
+    yield
+
+
+def run(spec: Path, out: Path, cache: Path, *flags: str) -> int:
+    return main(["run", str(spec), "--device", "cpu", "--out", str(out),
+                 "--cache-dir", str(cache), *flags])
+
+
+def results(out: Path) -> Results:
+    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def metrics_of(document: Results) -> dict[tuple[str, int], Any]:
+    return {(c["model"], c["seed"]): c["test"] for c in document["cells"]}
+
+
+def cached_lines(out: Path) -> list[str]:
+    return [line for line in (out / "run.log").read_text().splitlines()
+            if "from the cache" in line]
+
+
+@pytest.fixture
+def first(write_spec: Callable[..., Path], tmp_path: Path) -> tuple[Path, Path, Results]:
+    """The wine spec run once from an empty cache: (spec, cache folder, results)."""
+    spec = write_spec(wine())
+    cache = tmp_path / "cache"
+    assert run(spec, tmp_path / "first", cache) == 0
+    assert cached_lines(tmp_path / "first") == []
+    return spec, cache, results(tmp_path / "first")
+
+
+def test_a_second_identical_run_trains_nothing_and_gives_identical_results(
+        first: tuple[Path, Path, Results], no_training: None, tmp_path: Path) -> None:
+    spec, cache, before = first
+    out = tmp_path / "second"
+    assert run(spec, out, cache) == 0
+    assert len(cached_lines(out)) == 2
+    after = results(out)
+    assert after["complete"] is True
+    assert metrics_of(after) == metrics_of(before)
+    assert after["tasks"] == before["tasks"]
+    for a, b in zip(before["cells"], after["cells"], strict=True):
+        assert a["digest"] == b["digest"] and a["stages"] == b["stages"]
+        assert (tmp_path / "first" / a["predictions"]).read_bytes() == \
+            (out / b["predictions"]).read_bytes()
+
+
+def test_the_cache_defaults_to_a_folder_beside_the_spec(
+        write_spec: Callable[..., Path], tmp_path: Path, trained: list[int]) -> None:
+    spec = write_spec(wine())
+    for out in ("first", "second"):
+        assert main(["run", str(spec), "--device", "cpu", "--out", str(tmp_path / out)]) == 0
+    assert len(trained) == 2  # the first run's two seeds; the second run trained nothing
+    digests = {c["digest"] for c in results(tmp_path / "first")["cells"]}
+    assert {p.name for p in (tmp_path / ".evalspec" / "cache").iterdir()} == digests
+
+
+def test_changing_only_the_metrics_block_retrains_nothing(
+        first: tuple[Path, Path, Results], no_training: None, tmp_path: Path) -> None:
+    spec, cache, before = first
+    spec.write_text("evalspec 1\n" + wine(metrics="""
+metrics {
+  accuracy
+  log_loss
+  f1         = f1(average = macro)
+  primary    = f1
+  confidence = bootstrap(n = 120, level = 90%)
+}
+"""), encoding="utf-8")
+    out = tmp_path / "second"
+    assert run(spec, out, cache) == 0
+    assert len(cached_lines(out)) == 2
+    after = results(out)
+    assert [c["digest"] for c in after["cells"]] == [c["digest"] for c in before["cells"]]
+    for cell, old in zip(after["cells"], before["cells"], strict=True):
+        assert set(cell["test"]) == {"accuracy", "log_loss", "f1"}
+        assert 0 <= cell["test"]["f1"]["value"] <= 1
+        assert cell["test"]["accuracy"]["value"] == old["test"]["accuracy"]["value"]
+    assert after["tasks"]["wine"]["leaderboard"][0]["metric"] == "f1"
+
+
+def test_adding_a_model_trains_only_that_model(
+        first: tuple[Path, Path, Results], trained: list[int], tmp_path: Path) -> None:
+    spec, cache, before = first
+    spec.write_text("evalspec 1\n" + wine(SECOND_MODEL), encoding="utf-8")
+    out = tmp_path / "second"
+    assert run(spec, out, cache) == 0
+    assert len(trained) == 2  # wide, seeds 0 and 1
+    log = cached_lines(out)
+    assert len(log) == 2 and all("wine/mlp/" in line for line in log)
+    after = results(out)
+    assert [(c["model"], c["seed"]) for c in after["cells"]] == [
+        ("mlp", 0), ("mlp", 1), ("wide", 0), ("wide", 1)]
+    assert [c["digest"] for c in after["cells"][:2]] == [c["digest"] for c in before["cells"]]
+    assert {k: v for k, v in metrics_of(after).items() if k[0] == "mlp"} == metrics_of(before)
+
+
+def plan_states(spec: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """`evalspec plan`'s cache column: cell key → cached / resumable / to run."""
+    capsys.readouterr()
+    assert main(["plan", str(spec), "--cache-dir", str(cache)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = lines[lines.index(next(x for x in lines if x.endswith("digest, cache):"))) + 1:]
+    return {row.split()[0]: row.split(maxsplit=2)[2] for row in rows}
+
+
+def test_plan_marks_each_cell_cached_resumable_or_to_run(
+        first: tuple[Path, Path, Results], capsys: pytest.CaptureFixture[str]) -> None:
+    spec, cache, before = first
+    spec.write_text("evalspec 1\n" + wine(SECOND_MODEL), encoding="utf-8")
+    states = plan_states(spec, cache, capsys)
+    assert states == {"wine/mlp/seed0": "cached", "wine/mlp/seed1": "cached",
+                      "wine/wide/seed0": "to run", "wine/wide/seed1": "to run"}
+    # a complete checkpoint makes a cell resumable; a broken one does not
+    digest = results_digest(before, "mlp", 1)
+    shutil.rmtree(cache / digest / "outcome")
+    (cache / digest / "checkpoints" / "ckpt-1").mkdir(parents=True)
+    assert plan_states(spec, cache, capsys)["wine/mlp/seed1"] == "to run"
+    (cache / digest / "checkpoints" / "ckpt-1" / "COMPLETE").write_text("ok\n")
+    assert plan_states(spec, cache, capsys)["wine/mlp/seed1"] == "resumable"
+    assert plan_states(spec, cache, capsys)["wine/mlp/seed0"] == "cached"
+
+
+def results_digest(document: Results, model: str, seed: int) -> str:
+    return next(c["digest"] for c in document["cells"]
+                if c["model"] == model and c["seed"] == seed)
+
+
+def test_rerun_trains_every_cell_again_with_identical_results(
+        first: tuple[Path, Path, Results], trained: list[int], tmp_path: Path) -> None:
+    spec, cache, before = first
+    out = tmp_path / "again"
+    assert run(spec, out, cache, "--rerun") == 0
+    assert len(trained) == 2 and cached_lines(out) == []
+    after = results(out)  # the CPU is deterministic: training again changes nothing
+    assert metrics_of(after) == metrics_of(before)
+    for a, b in zip(before["cells"], after["cells"], strict=True):
+        assert [e["train_loss"] for s in a["stages"] for e in s["epochs"]] == \
+            [e["train_loss"] for s in b["stages"] for e in s["epochs"]]
+        assert (tmp_path / "first" / a["predictions"]).read_bytes() == \
+            (out / b["predictions"]).read_bytes()
+    # the retrained outcomes replaced the old ones: the next run trains nothing
+    assert run(spec, tmp_path / "third", cache) == 0
+    assert len(trained) == 2
+
+
+def test_an_unfinished_outcome_folder_is_not_a_finished_cell(
+        first: tuple[Path, Path, Results], trained: list[int], tmp_path: Path) -> None:
+    spec, cache, before = first
+    seed0, seed1 = (results_digest(before, "mlp", s) for s in (0, 1))
+    # seed 0: killed while its outcome was written — only the temporary folder exists
+    (cache / seed0 / "outcome").rename(cache / seed0 / ".outcome.tmp-4242")
+    # seed 1: an outcome folder without its completion marker (killed before the rename)
+    (cache / seed1 / "outcome" / "COMPLETE").unlink()
+    out = tmp_path / "second"
+    assert run(spec, out, cache) == 0
+    assert len(trained) == 2 and cached_lines(out) == []
+    assert metrics_of(results(out)) == metrics_of(before)
+    for digest in (seed0, seed1):
+        assert (cache / digest / "outcome" / "COMPLETE").exists()
+        assert not (cache / digest / "checkpoints").exists()  # dropped once the cell finished
+    assert run(spec, tmp_path / "third", cache) == 0
+    assert len(trained) == 2 and len(cached_lines(tmp_path / "third")) == 2
+
+
+def test_a_stray_temporary_folder_beside_a_complete_outcome_is_ignored(
+        first: tuple[Path, Path, Results], no_training: None, tmp_path: Path) -> None:
+    spec, cache, before = first
+    digest = results_digest(before, "mlp", 0)
+    stray = cache / digest / ".outcome.tmp-4242"
+    stray.mkdir()
+    (stray / "outcome.json").write_text("{not json")
+    assert run(spec, tmp_path / "second", cache) == 0
+    assert metrics_of(results(tmp_path / "second")) == metrics_of(before)
+
+
+def test_a_failed_cell_keeps_the_cells_before_it_in_the_cache(
+        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from safetensors.torch import load_file, save_file
+
+    broken = tmp_path / "broken"
+    shutil.copytree(bert_dir, broken)
+    weights = load_file(str(bert_dir / "model.safetensors"))
+    weights["embeddings.word_embeddings.weight"] = torch.full_like(
+        weights["embeddings.word_embeddings.weight"], float("nan"))
+    save_file(weights, str(broken / "model.safetensors"))
+    spec = write_spec("""
+task sentiment {
+  type  = text_classification
+  data  = csv({data}, text = "sentence", label = "label", id = "id")
+  split = holdout(test = 25%, validation = 25%, seed = 0)
+}
+model lstm {
+  source     = scratch(lstm, hidden = 16)
+  max_length = 32
+}
+model broken {
+  source     = path({broken})
+  max_length = 32
+}
+finetune {
+  stage probe {
+    train  = head
+    epochs = 1
+    lr     = 1e-2
+  }
+}
+metrics {
+  accuracy
+}
+report {
+  formats = [json]
+}
+""", data=data_dir / "reviews.csv", broken=broken)
+    cache = tmp_path / "cache"
+    assert run(spec, tmp_path / "out", cache) == 3
+    assert "non-finite loss" in capsys.readouterr().err
+    assert [c["model"] for c in results(tmp_path / "out")["cells"]] == ["lstm"]
+    finished = [p for p in cache.iterdir() if (p / "outcome" / "COMPLETE").exists()]
+    assert len(finished) == 1
+
+    def refuse(self: Trainer, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a cached cell was trained")
+    monkeypatch.setattr(Trainer, "run", refuse)
+    assert run(spec, tmp_path / "again", cache, "--only", "lstm") == 0
+    assert len(cached_lines(tmp_path / "again")) == 1
+
+
+def test_a_cost_metric_added_later_is_measured_without_training(
+        first: tuple[Path, Path, Results], no_training: None, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, cache, before = first
+    spec.write_text("evalspec 1\n" + wine(metrics=ACCURACY.replace(
+        "  log_loss\n", "  log_loss\n  latency(batch = 2)\n  throughput(batch = 4)\n")),
+        encoding="utf-8")
+    assert run(spec, tmp_path / "second", cache) == 0
+    after = results(tmp_path / "second")
+    assert metrics_of(after) == metrics_of(before)
+    for cell in after["cells"]:
+        (latency,) = cell["cost"]["latency"].values()
+        (throughput,) = cell["cost"]["throughput"].values()
+        assert latency["batch"] == 2 and latency["p50"] > 0
+        assert throughput["batch"] == 4 and throughput["per_second"] > 0
+    # kept in the cache with the outcome: the next run measures nothing
+    from evalspec.execute import cost
+
+    def refuse(*args: Any) -> Any:
+        raise AssertionError("measured again")
+    monkeypatch.setattr(cost, "latency_ms", refuse)
+    monkeypatch.setattr(cost, "throughput", refuse)
+    assert run(spec, tmp_path / "third", cache) == 0
+    assert [c["cost"] for c in results(tmp_path / "third")["cells"]] == \
+        [c["cost"] for c in after["cells"]]
+
+
+# Run in a fresh interpreter: which heavy libraries a fully cached run imported.
+IMPORTED = """
+import sys
+from evalspec.cli.main import main
+code = main(sys.argv[1:])
+print("imported:", *(m for m in ("torch", "transformers", "timm") if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def test_a_fully_cached_run_does_not_load_torch(first: tuple[Path, Path, Results],
+                                               tmp_path: Path) -> None:
+    spec, cache, _ = first
+    done = subprocess.run([sys.executable, "-c", IMPORTED, "run", str(spec), "--device", "cpu",
+                           "--out", str(tmp_path / "second"), "--cache-dir", str(cache)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "imported:"
+    assert len(cached_lines(tmp_path / "second")) == 2
