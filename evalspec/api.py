@@ -174,10 +174,10 @@ class PlanReport:
     cache: dict[str, str]  # cell digest → "cached", "resumable" or "to run"
 
 
-def cache_state(cache: CellCache, digest: str) -> str:
+def cache_state(cache: CellCache, digest: str, device: str) -> str:
     from evalspec.execute.checkpoint import complete
 
-    if cache.finished(digest):
+    if cache.usable(digest, device):
         return "cached"
     return "resumable" if complete(cache.checkpoints(digest)) else "to run"
 
@@ -195,7 +195,8 @@ def plan(path: str | Path, options: RunOptions) -> PlanReport:
     cache = cell_cache(Path(path), options)
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
                       describe_cells(matrix, data, options),
-                      {cell.digest: cache_state(cache, cell.digest) for cell in matrix.cells})
+                      {cell.digest: cache_state(cache, cell.digest, options.device)
+                       for cell in matrix.cells})
 
 
 def reproduce(results: Path, options: RunOptions, *, data_dir: Path | None = None,

@@ -24,6 +24,13 @@ class CellCache:
     def finished(self, digest: str) -> bool:
         return is_complete(self.root / digest / "outcome")
 
+    def usable(self, digest: str, device: str) -> bool:
+        """Finished, on the device asked for: `cpu` or `cuda` must match what the cell
+        trained on (numbers and cost differ between them); `auto` takes either."""
+        if not self.finished(digest):
+            return False
+        return device == "auto" or self.load(digest).get("device") == device
+
     def load(self, digest: str) -> dict[str, Any]:
         return json.loads((self.root / digest / "outcome" / "outcome.json").read_text())
 

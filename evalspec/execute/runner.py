@@ -38,16 +38,18 @@ class CellOutcome:
     predictions: Predictions
     cost: dict[str, Any]
     identity: dict[str, Any]
+    device: str  # the device type it trained on: cpu or cuda
 
     def to_json(self) -> dict[str, Any]:
         return {"stages": self.stages, "cost": self.cost, "identity": self.identity,
-                "labels": self.predictions.labels, "predictions": self.predictions.rows()}
+                "device": self.device, "labels": self.predictions.labels,
+                "predictions": self.predictions.rows()}
 
     @classmethod
     def from_json(cls, cell: Cell, data: dict[str, Any]) -> CellOutcome:
         return cls(cell, data["stages"], Predictions.from_rows(data["predictions"],
                                                                data["labels"]),
-                   data["cost"], data["identity"])
+                   data["cost"], data["identity"], data["device"])
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -98,7 +100,8 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
     """Each selected cell, handing each outcome on as it ends: from the cache when its
     digest is there, else trained — resuming from its last checkpoint if it has one."""
     cells = [c for c in plan.cells if not options.only or c.model in options.only]
-    everything_cached = not options.rerun and all(cache.finished(c.digest) for c in cells)
+    everything_cached = not options.rerun and all(cache.usable(c.digest, options.device)
+                                                  for c in cells)
     device = None if everything_cached else _prepare(options)
     with stop_requests() as stop:
         for number, cell in enumerate(cells, start=1):
@@ -106,7 +109,7 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 raise Interrupted("interrupted; run the same command to resume")
             if options.rerun:
                 cache.forget(cell.digest)
-            cached = cache.finished(cell.digest)
+            cached = cache.usable(cell.digest, options.device)
             if device is None and not cached:  # the cache changed while we ran
                 device = _prepare(options)
             options.progress({"kind": "cell", "cell": cell.key, "number": number,
@@ -187,7 +190,7 @@ def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, optio
     measured = _measure(candidate, test, device, spec.metrics.entries,
                         sum(log.seconds for log in logs))
     return CellOutcome(cell, [asdict(log) for log in logs], predictions, measured,
-                       asdict(candidate.identity))
+                       asdict(candidate.identity), device.type)
 
 
 def _measure(candidate: Candidate, test: Any, device: torch.device, entries: list[Any],

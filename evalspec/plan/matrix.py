@@ -110,6 +110,7 @@ def build_plan(spec: Spec, base_dir: Path,
         if finetune else ()
     seeds = finetune.seeds if finetune else [0]
     versions = runtime_versions()
+    monitored = _monitored_metrics(spec)
     identities = {name: model_identity(model, base_dir) for name, model in spec.models.items()}
     cells = []
     for task_name, task in spec.tasks.items():
@@ -117,9 +118,19 @@ def build_plan(spec: Spec, base_dir: Path,
             for seed in seeds:
                 shaping = {
                     "task": task.model_dump(), "model": model.model_dump(),
+                    "monitored": monitored,
                     "data": (fingerprints or {}).get(task_name, {}),
                     "identity": identities[model_name],
                     "stages": [asdict(s) for s in stages], "seed": seed, "versions": versions,
                 }
                 cells.append(Cell(task_name, model_name, seed, stages, digest(shaping)))
     return Plan(spec, base_dir, tuple(cells), digest([c.digest for c in cells]))
+
+
+def _monitored_metrics(spec: Spec) -> dict[str, Any]:
+    """Definitions of the metrics early stopping watches: they shape training, so their
+    parameters belong in the digest (unlike every other metric)."""
+    watched = {stage.early_stop.metric for stage in (spec.finetune.stages.values()
+                                                    if spec.finetune else [])
+               if stage.early_stop is not None}
+    return {e.name: e.metric.model_dump() for e in spec.metrics.entries if e.name in watched}

@@ -572,8 +572,8 @@ metrics {
   confidence = bootstrap(n = 100)
 }
 """, data=data_dir / "reviews.csv", bert=bert_dir)
-    first = run_spec(spec, tmp_path / "first")
-    second = run_spec(spec, tmp_path / "second")
+    first = run_spec(spec, tmp_path / "first", cache_dir=tmp_path / "cache1")
+    second = run_spec(spec, tmp_path / "second", cache_dir=tmp_path / "cache2")  # trains again
     for a, b in zip(first["cells"], second["cells"], strict=True):
         assert a["test"] == b["test"]
         assert [s["epochs"][-1]["train_loss"] for s in a["stages"]] == \
