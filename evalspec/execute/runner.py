@@ -8,14 +8,14 @@ import os
 import random
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from evalspec.errors import Interrupted, RunError
 from evalspec.execute.cache import CellCache
 from evalspec.execute.events import Event
-from evalspec.execute.examples import TaskData
+from evalspec.execute.examples import Examples, TaskData
 from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.execute.predictions import Predictions
@@ -95,7 +95,7 @@ def load_data(plan: Plan, progress: Callable[[Event], None]) -> dict[str, TaskDa
 
 
 def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache: CellCache,
-              score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
+              score: Callable[[str, np.ndarray, Examples], dict[str, float | None]],
               on_cell: Callable[[CellOutcome], None]) -> None:
     """Each selected cell, handing each outcome on as it ends: from the cache when its
     digest is there, else trained — resuming from its last checkpoint if it has one."""
@@ -151,7 +151,7 @@ def deterministic(on: bool) -> None:
 
 
 def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, options: RunOptions,
-             score: Callable[[str, np.ndarray, TaskData], dict[str, float | None]],
+             score: Callable[[str, np.ndarray, Examples], dict[str, float | None]],
              cache: CellCache, stop: Callable[[], bool]) -> CellOutcome:
     import torch
 
@@ -173,7 +173,8 @@ def run_cell(plan: Plan, cell: Cell, data: TaskData, device: torch.device, optio
     directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
     folder = cache.checkpoints(cell.digest)
     trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
-                      score=lambda outputs: score(cell.task, outputs, data.validation),
+                      score=lambda outputs: score(cell.task, outputs,
+                                                  cast(Examples, data.validation)),
                       higher_is_better=directions,
                       progress=lambda e: options.progress({"kind": "epoch", "cell": cell.key, **e}),
                       save=lambda c: checkpoint.save(folder, c), stop=stop)

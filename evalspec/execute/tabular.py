@@ -15,6 +15,9 @@ from evalspec.execute.examples import Examples
 class Standardise(nn.Module):
     """Fixed feature scaling from the training split (a buffer, saved with the weights)."""
 
+    mean: torch.Tensor
+    std: torch.Tensor
+
     def __init__(self, mean: np.ndarray, std: np.ndarray):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32))

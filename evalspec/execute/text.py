@@ -8,7 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import nn
@@ -124,11 +124,13 @@ def is_decoder_only(config: Any) -> bool:
 def _transformer_blocks(backbone: nn.Module) -> list[nn.Module]:
     """The repeated layers of a transformer: the longest ModuleList inside it."""
     lists = [m for m in backbone.modules() if isinstance(m, nn.ModuleList)]
-    return list(max(lists, key=len)) if lists else []
+    return list(cast(nn.ModuleList, max(lists, key=len))) if lists else []
 
 
 class SelectColumns(nn.Module):
     """Reorders a pretrained classifier's outputs into the task's label order."""
+
+    columns: torch.Tensor
 
     def __init__(self, columns: list[int]):
         super().__init__()
@@ -259,7 +261,7 @@ class RecurrentEncoder(nn.Module):
             for _ in range(layers))
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                **_: torch.Tensor) -> torch.Tensor:
+                **_ignored: torch.Tensor) -> torch.Tensor:
         from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
         lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
@@ -290,7 +292,7 @@ def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: in
                             num_hidden_layers=layers or 2, num_attention_heads=heads,
                             intermediate_size=4 * hidden, max_position_embeddings=max_length + 2)
         backbone: nn.Module = BertModel(config, add_pooling_layer=False)
-        blocks = list(backbone.encoder.layer)
+        blocks = list(cast(Any, backbone).encoder.layer)
     else:
         backbone = RecurrentEncoder(len(vocab), hidden, layers or 1, arch,
                                     True if bidirectional is None else bidirectional)

@@ -116,7 +116,7 @@ class Trainer:
                  validation: Split | None, *, device: torch.device, seed: int,
                  score: Scorer | None = None, higher_is_better: dict[str, bool] | None = None,
                  progress: Progress | None = None,
-                 save: Callable[[Checkpoint], None] | None = None,
+                 save: Callable[[Checkpoint], object] | None = None,
                  stop: Callable[[], bool] = _never):
         self.candidate = candidate.to(device)
         self.objective = objective

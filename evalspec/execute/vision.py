@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -29,7 +29,7 @@ class VisionCandidate(Candidate):
     """A timm model split at its classifier: `forward_features` + pooling, then the head."""
 
     def __init__(self, model: nn.Module, identity: Identity, transform: Any):
-        super().__init__(model, model.get_classifier(), identity)
+        super().__init__(model, cast(Any, model).get_classifier(), identity)
         self.transform = transform
 
     def encode(self, examples: Examples) -> Encoded:
@@ -52,7 +52,7 @@ class VisionCandidate(Candidate):
         groups = group_modules(model, model.group_matcher(coarse=True))
         named = dict(model.named_modules())
         ordered = [names for g, names in sorted(groups.items()) if g >= 0]
-        blocks = []
+        blocks: list[nn.Module] = []
         for names in ordered:
             modules = [named[n] for n in names if n in named]
             if modules and not any(m is self.head for m in modules):
@@ -72,7 +72,7 @@ def timm_candidate(arch: str, *, outputs: int, weights: Path | None, pretrained:
         raise RunError(f"`{arch}` is not a timm architecture; `timm.list_models()` lists them",
                        "ES502")
     try:
-        model = timm.create_model(arch, pretrained=pretrained and weights is None)
+        model: Any = timm.create_model(arch, pretrained=pretrained and weights is None)
     except Exception as error:  # noqa: BLE001 - hub or file errors surface as one message
         raise RunError(f"timm model `{arch}` could not be created: {error}", "ES502") from None
     notes: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
+from typing import cast
 
 from lark import Token
 from lark.lexer import TerminalDef
@@ -34,7 +35,7 @@ def tok_span(source: SourceFile, token: Token) -> Span:
         start = token.start_pos or 0
         return source.span(start, token.end_pos if token.end_pos is not None else start)
     return Span(token.start_pos, token.end_pos, token.line, token.column,  # type: ignore[arg-type]
-                token.end_line, token.end_column)
+                cast(int, token.end_line), cast(int, token.end_column))
 
 
 _KEYWORDS = {"true": "TRUE", "false": "FALSE", "evalspec": "EVALSPEC"}

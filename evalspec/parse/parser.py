@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 from contextvars import ContextVar
 from functools import cache
@@ -177,15 +178,15 @@ class _ToAst(Transformer):  # type: ignore[type-arg]
         items = tuple(c for c in children if not isinstance(c, Token))
         return ast.ListValue(items, self._cover(children[0], children[-1]))  # type: ignore[arg-type]
 
-    def call(self, children: list[object]) -> ast.Call:
+    def call(self, children: builtins.list[object]) -> ast.Call:
         name = children[0]
         assert isinstance(name, Token)
         args = tuple(c for c in children if isinstance(c, ast.Arg))
         return ast.Call(name.value, self._tok(name), args, self._cover(name, children[-1]))
 
-    def positional(self, children: list[ast.Value]) -> ast.Arg:
+    def positional(self, children: builtins.list[ast.Value]) -> ast.Arg:
         return ast.Arg(None, None, children[0])
 
-    def keyword(self, children: list) -> ast.Arg:  # type: ignore[type-arg]
+    def keyword(self, children: builtins.list) -> ast.Arg:  # type: ignore[type-arg]
         name, _eq, value = children
         return ast.Arg(name.value, self._tok(name), value)

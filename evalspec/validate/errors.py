@@ -12,7 +12,7 @@ from evalspec.source import Span
 from evalspec.validate import model as m
 from evalspec.validate.spans import Path, SpanIndex, data_path
 
-_BLOCKS: dict[tuple[str | None, ...], tuple[type[BaseModel], str]] = {
+_BLOCKS: dict[tuple[str | int | None, ...], tuple[type[BaseModel], str]] = {
     (): (m.Spec, "the file"),
     ("tasks", None): (m.Task, "task"),
     ("models", None): (m.Model, "model"),
@@ -128,9 +128,9 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
             return Diagnostic("ES205", f"`{key}` must be a {what}, not {_shown(value)}",
                               spans.value(path), _union_hint(path, what))
         code = "ES203" if what == "metric" else "ES204"
-        where = spans.places.get((*path, "fn"))
+        place = spans.places.get((*path, "fn"))
         return Diagnostic(code, f"unknown {what} `{tag}`",
-                          where.value if where else spans.value(path),
+                          place.value if place else spans.value(path),
                           did_you_mean(tag, tags) or f"{what}s are {one_of(tags)}")
     if kind in ("union_tag_not_found", "model_attributes_type", "dict_type", "model_type"):
         what = _what(path)
@@ -148,15 +148,15 @@ def _diagnostic(error: ErrorDetails, data: dict[str, Any], spans: SpanIndex) -> 
         return Diagnostic("ES204", f"unknown value `{shown}` for `{key}`", spans.value(path),
                           hint)
     if kind in _KINDS or kind.endswith("_type") or kind.endswith("_parsing"):
-        expected = _KINDS.get(kind, kind.removesuffix("_type").replace("_", " "))
-        return Diagnostic("ES205", f"`{key}` must be {expected}, not {_shown(value)}",
+        expected_kind = _KINDS.get(kind, kind.removesuffix("_type").replace("_", " "))
+        return Diagnostic("ES205", f"`{key}` must be {expected_kind}, not {_shown(value)}",
                           spans.value(path), _type_hint(kind, value))
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         words = {"greater_than": "greater than", "greater_than_equal": "at least",
                  "less_than": "less than", "less_than_equal": "at most"}[kind]
         bound = next(iter(ctx.values()), "")
-        shown = _percent if key in _FRACTIONS else _num
-        return Diagnostic("ES206", f"`{key}` must be {words} {shown(bound)}, not {shown(value)}",
+        show = _percent if key in _FRACTIONS else _num
+        return Diagnostic("ES206", f"`{key}` must be {words} {show(bound)}, not {show(value)}",
                           spans.value(path), _range_hint(key, kind, bound))
     if kind in ("too_short", "too_long"):
         return Diagnostic("ES206", f"`{key}` must not be empty" if kind == "too_short"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, Union, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
 
@@ -41,7 +41,10 @@ Fraction = Annotated[float, Field(ge=0, lt=1)]
 PositiveInt = Annotated[int, Field(gt=0)]
 PositiveFloat = Annotated[float, Field(gt=0)]
 Text = Annotated[str, Field(min_length=1)]
-TaskTypeName = Literal[tuple(TASK_TYPES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # built at run time from the registry; mypy sees a plain name
+    TaskTypeName: TypeAlias = str
+else:
+    TaskTypeName = Literal[tuple(TASK_TYPES)]
 
 
 # --------------------------------------------------------------------------- data sources
@@ -136,16 +139,20 @@ class Builtin(Call):
 
 DATA_SOURCES: tuple[type[Call], ...] = (Csv, Jsonl, Parquet, Images, Audio, Conll, HfDataset,
                                          Builtin)
-Source: TypeAlias = choice(*DATA_SOURCES)
+if TYPE_CHECKING:  # a discriminated union built at run time
+    Source: TypeAlias = Any
+else:
+    Source = choice(*DATA_SOURCES)
 
 
 class Holdout(Call):
     summary = "divide one data source into train/validation/test, deterministically"
     fn: Literal["holdout"]
-    test: Annotated[float, Field(gt=0, lt=1)] = Field(0.2, description="fraction for test")
-    validation: Fraction = Field(0.1, description="fraction for validation (0 for none)")
-    seed: int = Field(0, description="seed of the shuffle")
-    stratify: bool = Field(True, description="keep class proportions in every split")
+    test: Annotated[float, Field(gt=0, lt=1)] = Field(default=0.2,
+                                                      description="fraction for test")
+    validation: Fraction = Field(default=0.1, description="fraction for validation (0 for none)")
+    seed: int = Field(default=0, description="seed of the shuffle")
+    stratify: bool = Field(default=True, description="keep class proportions in every split")
 
 
 class Task(Frozen):
@@ -246,7 +253,10 @@ class Sgd(Call):
     nesterov: bool = Field(False, description="Nesterov momentum")
 
 
-Optimizer: TypeAlias = choice(AdamW, Adam, Sgd)
+if TYPE_CHECKING:  # a discriminated union built at run time
+    Optimizer: TypeAlias = Any
+else:
+    Optimizer = choice(AdamW, Adam, Sgd)
 
 
 class Constant(Call):
@@ -266,7 +276,10 @@ class Cosine(Call):
     warmup: Fraction = Field(0.0, description="fraction of the stage's steps spent warming up")
 
 
-Schedule: TypeAlias = choice(Constant, Linear, Cosine)
+if TYPE_CHECKING:  # a discriminated union built at run time
+    Schedule: TypeAlias = Any
+else:
+    Schedule = choice(Constant, Linear, Cosine)
 
 
 class TrainHead(Call):
@@ -352,7 +365,10 @@ def _metric_model(definition: MetricDef) -> type[Call]:
 
 
 METRIC_CALLS: tuple[type[Call], ...] = tuple(_metric_model(d) for d in METRICS.values())
-MetricCall: TypeAlias = choice(*METRIC_CALLS)
+if TYPE_CHECKING:  # a discriminated union built at run time
+    MetricCall: TypeAlias = Any
+else:
+    MetricCall = choice(*METRIC_CALLS)
 
 
 class MetricEntry(Frozen):
@@ -363,9 +379,10 @@ class MetricEntry(Frozen):
 class Bootstrap(Call):
     summary = "percentile bootstrap over test examples"
     fn: Literal["bootstrap"]
-    n: Annotated[int, Field(ge=100, le=100_000)] = Field(1000, description="resamples")
-    level: Annotated[float, Field(gt=0.5, lt=1)] = Field(0.95, description="confidence level")
-    seed: int = Field(0, description="seed of the resampling")
+    n: Annotated[int, Field(ge=100, le=100_000)] = Field(default=1000, description="resamples")
+    level: Annotated[float, Field(gt=0.5, lt=1)] = Field(default=0.95,
+                                                         description="confidence level")
+    seed: int = Field(default=0, description="seed of the resampling")
 
 
 class NoConfidence(Call):
@@ -389,11 +406,13 @@ class Metrics(Frozen):
 
 
 class Report(Frozen):
-    title: Text | None = Field(None, description="report title; default from the spec name")
+    title: Text | None = Field(default=None,
+                               description="report title; default from the spec name")
     formats: list[Literal["html", "markdown", "json"]] = Field(
-        default_factory=lambda: ["html", "markdown", "json"], min_length=1,
+        default_factory=lambda: cast(list[Literal["html", "markdown", "json"]],
+                                     ["html", "markdown", "json"]), min_length=1,
         description="formats to write; results.json is always written")
-    out: Text | None = Field(None, description="output folder, relative to the spec file")
+    out: Text | None = Field(default=None, description="output folder, relative to the spec file")
 
 
 class Spec(Frozen):
@@ -409,7 +428,7 @@ class Spec(Frozen):
 
 CALLS: dict[str, type[Call]] = {
     model.model_fields["fn"].annotation.__args__[0]: model  # type: ignore[union-attr]
-    for model in (*DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear,
-                  Cosine, TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap,
-                  NoConfidence)
+    for model in cast(tuple[type[Call], ...], (
+        *DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
+        TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence))
 }
