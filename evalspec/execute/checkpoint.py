@@ -4,7 +4,7 @@ Only complete checkpoints are read; a broken one is removed once a newer one is 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ class Checkpoint:
     schedule: dict[str, Any]
     rng: dict[str, torch.Tensor]
     state: dict[str, Any]  # JSON: stage, epoch, step, waited, best value/epoch, logs
+    scaler: dict[str, Any] = field(default_factory=dict)  # fp16 loss scaling, when used
 
 
 def _number(path: Path) -> int:
@@ -59,7 +60,8 @@ def save(folder: Path, checkpoint: Checkpoint) -> Path:
             save_file({k: v.contiguous() for k, v in checkpoint.best.items()},
                       str(temporary / "best.safetensors"))
         torch.save({"optimizer": checkpoint.optimizer, "schedule": checkpoint.schedule,
-                    "rng": checkpoint.rng}, temporary / "training.pt")
+                    "scaler": checkpoint.scaler, "rng": checkpoint.rng},
+                   temporary / "training.pt")
         (temporary / "state.json").write_text(json.dumps(checkpoint.state, allow_nan=False))
     for path in earlier:
         if path != final:
@@ -80,4 +82,5 @@ def latest(folder: Path) -> Checkpoint | None:
     return Checkpoint(load_file(str(path / "model.safetensors")),
                       load_file(str(best_file)) if best_file.exists() else None,
                       training["optimizer"], training["schedule"], training["rng"],
-                      json.loads((path / "state.json").read_text()))
+                      json.loads((path / "state.json").read_text()),
+                      training.get("scaler", {}))

@@ -162,6 +162,8 @@ class Trainer:
         if resume is not None and position.epoch + position.batch > 0:
             optimizer.load_state_dict(resume.optimizer)
             schedule.load_state_dict(resume.schedule)
+            if resume.scaler:
+                self._scaler.load_state_dict(resume.scaler)
             best = resume.best
         for epoch in range(position.epoch + 1, stage.epochs + 1):
             epoch_start = time.perf_counter()
@@ -279,7 +281,9 @@ class Trainer:
             {k: v.detach().cpu().clone() for k, v in self.candidate.state_dict().items()},
             {k: v.detach().cpu() for k, v in best.items()} if best is not None else None,
             optimizer.state_dict() if optimizer is not None else {},
-            schedule.state_dict() if schedule is not None else {}, rng, state))
+            schedule.state_dict() if schedule is not None else {}, rng, state,
+            self._scaler.state_dict() if optimizer is not None and self._scaler.is_enabled()
+            else {}))
 
     def _resume(self, checkpoint: Checkpoint) -> Position:
         """Weights, random number generators and position from a checkpoint."""
