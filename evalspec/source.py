@@ -67,7 +67,3 @@ class SourceFile:
         start = self._line_starts[line - 1]
         end = self._line_starts[line] if line < len(self._line_starts) else len(self.text)
         return self.text[start:end].rstrip("\r\n")
-
-    @property
-    def line_count(self) -> int:
-        return len(self._line_starts)

@@ -6,11 +6,9 @@ import of the package itself) and the hub cache is read as folders.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import pkgutil
 from collections.abc import Iterator
-from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from evalspec.check import data_files as files
 from evalspec.check.resolve import locate
 from evalspec.check.rules import Context, rule
 from evalspec.diagnostics import Diagnostic, Severity, did_you_mean
+from evalspec.locations import package_folder
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
 
@@ -48,24 +47,6 @@ def _timm_cached(cache: Path, name: str) -> bool:
                    if f.name == folder or f.name.startswith(folder + "."))
     except OSError:
         return False
-
-
-def package_folder(module: str) -> Path | None:
-    """Where an installed module's files are, found without importing it."""
-    top, *rest = module.split(".")
-    try:
-        spec = importlib.util.find_spec(top)
-    except (ImportError, ValueError):
-        return None
-    for part in rest:
-        if spec is None or spec.submodule_search_locations is None:
-            return None
-        spec = PathFinder.find_spec(part, list(spec.submodule_search_locations))
-    if spec is None:
-        return None
-    if spec.submodule_search_locations:
-        return Path(next(iter(spec.submodule_search_locations)))
-    return Path(spec.origin).parent if spec.origin else None
 
 
 def _is_model(found: Path, arch: str | None, written: str,

