@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,8 @@ from evalspec.validate import Validated, validate
 
 if TYPE_CHECKING:
     from evalspec.execute.cache import CellCache
+    from evalspec.execute.data.examples import TaskData
+    from evalspec.execute.events import Event
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Plan
     from evalspec.results.reproduction import Reproduction
@@ -102,20 +104,29 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
         out: Path | None = None) -> Written:
     """Check, plan, train and evaluate every cell, write the results and the reports the
     spec asks for. Nothing heavy starts before the spec and its data pass every check."""
-    from evalspec.execute.runner import load_data, run_cells
-    from evalspec.results.session import Session
+    from evalspec.execute.runner import run_cells
+    from evalspec.session import Session
 
     checked = load(spec_file)
     assert checked.validated is not None
     spec, path = checked.validated.spec, Path(checked.source.path)
-    folder = output_folder(path, spec.report.out, out)
-    session = Session(checked.source, folder, options)
-    data = load_data(session.plan_for(spec), session.progress)
-    plan = session.plan_for(spec, data)
-    run_cells(plan, data, session.options, cell_cache(path, options),
-              session.validation_scorer(plan), session.finish_cell)
-    results = session.write_results(plan, data)
+    session = Session(checked.source, output_folder(path, spec.report.out, out), options)
+    session.begin(*planned(spec, checked.source.directory, session.progress))
+    run_cells(session.plan, session.data, session.options, cell_cache(path, options),
+              session.validation_scorer(), session.finish_cell)
+    results = session.write_results()
     return Written(results, report(results, spec.report.formats))
+
+
+def planned(spec: Spec, base_dir: Path, progress: Callable[[Event], None]
+            ) -> tuple[Plan, dict[str, TaskData]]:
+    """Every task's data read and checked, then the run matrix whose digests include the
+    data's fingerprints (nothing is trained)."""
+    from evalspec.execute.runner import load_data
+    from evalspec.plan import build_plan
+
+    data = load_data(spec, base_dir, progress)
+    return build_plan(spec, base_dir, {name: d.fingerprints for name, d in data.items()}), data
 
 
 def cell_cache(spec_path: Path, options: RunOptions) -> CellCache:
@@ -175,7 +186,7 @@ class PlanReport:
 
 
 def cache_state(cache: CellCache, digest: str, device: str) -> str:
-    from evalspec.execute.checkpoint import complete
+    from evalspec.execute.training.checkpoint import complete
 
     if cache.usable(digest, device):
         return "cached"
@@ -183,15 +194,11 @@ def cache_state(cache: CellCache, digest: str, device: str) -> str:
 
 
 def plan(path: str | Path, options: RunOptions) -> PlanReport:
-    from evalspec.execute.runner import describe_cells, load_data
-    from evalspec.plan import build_plan
+    from evalspec.execute.runner import describe_cells
 
     checked = load(path)
     assert checked.validated is not None
-    spec = checked.validated.spec
-    base = checked.source.directory
-    data = load_data(build_plan(spec, base), options.progress)
-    matrix = build_plan(spec, base, {name: d.fingerprints for name, d in data.items()})
+    matrix, data = planned(checked.validated.spec, checked.source.directory, options.progress)
     cache = cell_cache(Path(path), options)
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
                       describe_cells(matrix, data, options),
@@ -206,8 +213,6 @@ def reproduce(results: Path, options: RunOptions, *, data_dir: Path | None = Non
     import dataclasses
     import tempfile
 
-    from evalspec.execute.runner import load_data
-    from evalspec.plan import build_plan
     from evalspec.results import reproduction, schema
 
     original = schema.read(results)
@@ -215,7 +220,7 @@ def reproduce(results: Path, options: RunOptions, *, data_dir: Path | None = Non
     source = SourceFile(str(directory / Path(original.spec.path).name), original.spec.text)
     checked = load(source)
     assert checked.validated is not None
-    data = load_data(build_plan(checked.validated.spec, directory), options.progress)
+    _, data = planned(checked.validated.spec, directory, options.progress)
     changed = reproduction.fingerprint_changes(
         original, {name: d.fingerprints for name, d in data.items()})
     if changed:

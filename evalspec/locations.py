@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 from importlib.machinery import PathFinder
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from evalspec.validate.model import Model
+if TYPE_CHECKING:
+    from evalspec.validate.model import Model
 
 
 def package_folder(module: str) -> Path | None:
@@ -27,13 +29,21 @@ def package_folder(module: str) -> Path | None:
     return Path(spec.origin).parent if spec.origin else None
 
 
+def path_location(source: Any, base_dir: Path) -> Path | None:
+    """A `path(…)` model's file or folder, relative to the spec's folder."""
+    return (base_dir / source.path).resolve()
+
+
+def package_location(source: Any, base_dir: Path) -> Path | None:
+    """A `package(…)` model's file or folder; None when the package is not installed."""
+    folder = package_folder(source.module)
+    return folder / source.subpath if folder is not None else None
+
+
 def model_location(model: Model, base_dir: Path) -> Path | None:
-    """The file or folder of a `path(…)` (relative to the spec's folder) or `package(…)`
-    model; None for hub, timm and scratch models, or a package that is not installed."""
-    source = model.source
-    if source.fn == "path":
-        return (base_dir / source.path).resolve()
-    if source.fn == "package":
-        folder = package_folder(source.module)
-        return folder / source.subpath if folder is not None else None
-    return None
+    """The file or folder of a local model; None for hub, timm and scratch models, or a
+    package that is not installed."""
+    from evalspec.registry.models import MODEL_SOURCES
+
+    locate = MODEL_SOURCES[model.source.fn].locate
+    return locate(model.source, base_dir) if locate is not None else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
@@ -54,10 +55,19 @@ class Cell:
 
 @dataclass(frozen=True)
 class Plan:
+    """The run matrix. A plan runs in rounds: `round(models)` is the plan of the candidates
+    still in the race (a pre-screen drops the others), its cells and digests unchanged."""
+
     spec: Spec
     base_dir: Path
     cells: tuple[Cell, ...]
     digest: str
+
+    def round(self, models: Iterable[str]) -> Plan:
+        """The cells of `models` only, in plan order."""
+        kept = set(models)
+        cells = tuple(c for c in self.cells if c.model in kept)
+        return Plan(self.spec, self.base_dir, cells, digest([c.digest for c in cells]))
 
 
 DEFAULTS = {"batch_size": 32, "optimizer": {"fn": "adamw", "weight_decay": 0.01, "beta1": 0.9,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evalspec.registry.base import Registry
+from evalspec.registry.tasks import TaskType
+
 
 @dataclass(frozen=True)
 class BuiltinDataset:
@@ -11,15 +14,21 @@ class BuiltinDataset:
 
     name: str
     description: str
-    family: str  # classification | regression (as in registry.tasks)
+    family: str  # classification | regression (a family in registry.tasks)
     modality: str  # tabular | image
     classes: int | None  # number of classes; None for regression
     loader: str  # the function that loads it, as `module:function`
 
+    def fits(self, task: TaskType) -> bool:
+        """Its family is the task's; images need an image task, features a task that
+        reads numeric features."""
+        if self.family != task.family:
+            return False
+        return task.modality == "image" if self.modality == "image" else task.features_fallback
 
-BUILTIN_DATASETS: dict[str, BuiltinDataset] = {
-    d.name: d
-    for d in (
+
+BUILTIN_DATASETS: Registry[BuiltinDataset] = Registry("built-in data set")
+for _dataset in (
         BuiltinDataset("digits", "8x8 grey-scale images of hand-written digits 0-9 (1,797)",
                        "classification", "image", 10, "sklearn.datasets:load_digits"),
         BuiltinDataset("breast_cancer", "30 tumour measurements, malignant or benign (569)",
@@ -30,5 +39,5 @@ BUILTIN_DATASETS: dict[str, BuiltinDataset] = {
                        "classification", "tabular", 3, "sklearn.datasets:load_iris"),
         BuiltinDataset("diabetes", "10 patient measurements, disease progression after a year "
                        "(442)", "regression", "tabular", None, "sklearn.datasets:load_diabetes"),
-    )
-}
+):
+    BUILTIN_DATASETS.add(_dataset)

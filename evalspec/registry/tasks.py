@@ -1,43 +1,95 @@
-"""Task types: what each predicts and which inputs its data needs."""
+"""Task families and task types as data: every fact check, execute, results and report
+need about what a task *is*, declared once.
+
+A *family* is what one execute plug-in trains (its objective, its batch → loss →
+predictions step, its prediction format); a *task type* is what users write in `type = …`:
+a family applied to one kind of input.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evalspec.registry.base import Registry
+
+
+@dataclass(frozen=True)
+class Family:
+    """What a group of task types predicts and how it is judged."""
+
+    name: str
+    labels: str  # classes | tags | none: what `labels = […]` declares, if anything
+    prediction: str  # probabilities | values | tags | transcripts: what a cell predicts
+    metric_inputs: frozenset[str]  # what metrics can read from its predictions (MetricDef.needs)
+    sections: tuple[str, ...]  # report sections beyond the tables: confusion, quality_plots
+    stratify: bool  # `holdout` can keep class proportions
+    plugin: str | None  # the execute module that trains it; None: `run` cannot yet
+    description: str
+
 
 @dataclass(frozen=True)
 class TaskType:
+    """One `type = …` value: its family, its input and the columns a table must name."""
+
     name: str
-    family: str  # classification | regression | token | speech
-    inputs: tuple[str, ...]  # column keywords a tabular source must name
+    family: str  # a name in FAMILIES
+    modality: str  # text | image | audio | columns (decided by the input columns named)
+    inputs: tuple[str, ...]  # column keywords a table must name
     target: str  # the column keyword holding the answer
     description: str
-    runnable: bool  # `evalspec run` trains it today
+    optional_inputs: tuple[str, ...] = ()  # further input columns it may read
+    features_fallback: bool = False  # with no input column: numeric features (tabular)
+    runnable: bool = True  # `evalspec run` trains it today
+
+    @property
+    def facts(self) -> Family:
+        return FAMILIES[self.family]
 
 
-TASK_TYPES: dict[str, TaskType] = {}
+FAMILIES: Registry[Family] = Registry("task family")
+TASK_TYPES: Registry[TaskType] = Registry("task type")
 
+FAMILIES.add(Family(
+    "classification", "classes", "probabilities", frozenset({"labels", "scores"}),
+    ("confusion", "quality_plots"), True, "evalspec.execute.families.classification",
+    "one label per example, from class probabilities"))
+FAMILIES.add(Family(
+    "regression", "none", "values", frozenset({"values"}), (), False,
+    "evalspec.execute.families.regression", "one number per example"))
+FAMILIES.add(Family(
+    "token", "tags", "tags", frozenset({"spans"}), (), False, None,
+    "one tag per token (named entities in IOB2)"))
+FAMILIES.add(Family(
+    "speech", "none", "transcripts", frozenset({"transcripts"}), (), False, None,
+    "a transcript per audio clip"))
 
-def task_type(name: str, family: str, inputs: tuple[str, ...], target: str,
-              description: str, runnable: bool = True) -> None:
-    TASK_TYPES[name] = TaskType(name, family, inputs, target, description, runnable)
+TASK_TYPES.add(TaskType("text_classification", "classification", "text", ("text",), "label",
+                        "assign one label to a text", features_fallback=True))
+TASK_TYPES.add(TaskType("text_pair_classification", "classification", "text",
+                        ("text", "text_pair"), "label",
+                        "assign one label to a pair of texts (entailment, paraphrase, …)"))
+TASK_TYPES.add(TaskType("token_classification", "token", "text", ("tokens",), "tags",
+                        "tag every token of a sentence (named entities in IOB2)",
+                        runnable=False))
+TASK_TYPES.add(TaskType("image_classification", "classification", "image", ("image",), "label",
+                        "assign one label to an image"))
+TASK_TYPES.add(TaskType("audio_classification", "classification", "audio", ("audio",), "label",
+                        "assign one label to an audio clip", runnable=False))
+TASK_TYPES.add(TaskType("speech_recognition", "speech", "audio", ("audio",), "transcript",
+                        "transcribe speech to text", runnable=False))
+TASK_TYPES.add(TaskType("regression", "regression", "columns", (), "target",
+                        "predict a number (from text or tabular features)",
+                        optional_inputs=("text", "text_pair", "image"),
+                        features_fallback=True))
 
-
-task_type("text_classification", "classification", ("text",), "label",
-          "assign one label to a text")
-task_type("text_pair_classification", "classification", ("text", "text_pair"), "label",
-          "assign one label to a pair of texts (entailment, paraphrase, …)")
-task_type("token_classification", "token", ("tokens",), "tags",
-          "tag every token of a sentence (named entities in IOB2)", runnable=False)
-task_type("image_classification", "classification", ("image",), "label",
-          "assign one label to an image")
-task_type("audio_classification", "classification", ("audio",), "label",
-          "assign one label to an audio clip", runnable=False)
-task_type("speech_recognition", "speech", ("audio",), "transcript",
-          "transcribe speech to text", runnable=False)
-task_type("regression", "regression", (), "target",
-          "predict a number (from text or tabular features)")
-
-CLASSIFICATION = frozenset(n for n, t in TASK_TYPES.items() if t.family == "classification")
-ALL_TASKS = frozenset(TASK_TYPES)
 RUNNABLE = tuple(n for n, t in TASK_TYPES.items() if t.runnable)
+
+
+def family_of(task_type: str) -> Family:
+    """The family facts of a task type name."""
+    return TASK_TYPES[task_type].facts
+
+
+def tasks_reading(needs: str) -> frozenset[str]:
+    """Task types whose predictions give metrics `needs` (labels, scores, values, …)."""
+    return frozenset(n for n, t in TASK_TYPES.items() if needs in t.facts.metric_inputs)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from evalspec.registry.tasks import family_of
 from evalspec.report import curves, figures, tables
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
@@ -110,9 +111,9 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
     verdict = _verdict(document, task)
     pooled, notes = _pooled(task, cells, order, predictions)
     seeds = max((len(task.models[m].seeds) for m in order), default=1)
-    classification = bool(task.labels) and task.type != "regression"
+    sections = set(family_of(task.type).sections) if task.labels else set()
     plots = figures.quality_plots(anchor, task, pooled, colours, seeds) \
-        if classification and pooled else ()
+        if "quality_plots" in sections and pooled else ()
     sizes = task.sizes
     return TaskView(
         visible(name), anchor, task.type.replace("_", " "),
@@ -124,7 +125,7 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         verdict, tables.leaderboard(document, task, colours),
         tables.metrics(document, task, order, colours),
         tables.cost(task, order, colours), tables.seeds(document, task, cells, order, colours),
-        tables.confusions(task, pooled, order, colours) if classification else (),
+        tables.confusions(task, pooled, order, colours) if "confusion" in sections else (),
         plots, figures.learning(anchor, cells, order, colours),
         figures.tradeoff(anchor, task, document.primary, tables.higher_is_better(document),
                          order, colours, rank_one if verdict.kind != "none" else None),
@@ -191,7 +192,7 @@ def _pooled(task: Task, cells: Sequence[Cell], order: Sequence[str],
             ) -> tuple[dict[str, curves.Scores], list[str]]:
     """Each model's probabilities pooled over seeds; notes for what could not be read."""
     notes, pooled = [], {}
-    if not task.labels or task.type == "regression":
+    if not task.labels or family_of(task.type).prediction != "probabilities":
         return {}, []
     for model in order:
         runs = []

@@ -5,21 +5,32 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 import numpy as np
 
 from evalspec import __version__
 from evalspec.metrics import McNemar, aggregate_seeds, mcnemar_exact, rank
 from evalspec.metrics import Predictions as MetricPredictions
+from evalspec.outcome import CellOutcome, Predictions
 from evalspec.plan import Plan
 from evalspec.registry.metrics import METRICS
+from evalspec.registry.tasks import family_of
 from evalspec.results import provenance
 from evalspec.results.schema import SCHEMA_VERSION
 from evalspec.results.scoring import applicable, intervals, params, score
 from evalspec.source import SourceFile
 from evalspec.validate.model import Spec
+
+
+class TaskSummary(Protocol):
+    """What the document records of a task's data (execute's TaskData is one)."""
+
+    labels: list[str]
+    fingerprints: dict[str, str]
+
+    def sizes(self) -> dict[str, int]: ...
 
 
 def plain(value: Any) -> Any:
@@ -37,7 +48,7 @@ def plain(value: Any) -> Any:
     return value
 
 
-def test_metrics(spec: Spec, task: str, predictions: Any) -> dict[str, Any]:
+def test_metrics(spec: Spec, task: str, predictions: Predictions) -> dict[str, Any]:
     """Every applicable metric on a cell's test predictions, with its interval."""
     values = score(spec, task, predictions)
     spans = intervals(spec, task, predictions)
@@ -45,7 +56,7 @@ def test_metrics(spec: Spec, task: str, predictions: Any) -> dict[str, Any]:
             for name, value in values.items()}
 
 
-def cell_record(spec: Spec, outcome: Any, predictions_file: str, *, started: str,
+def cell_record(spec: Spec, outcome: CellOutcome, predictions_file: str, *, started: str,
                 finished: str) -> dict[str, Any]:
     """One (task, model, seed) cell: curves, test metrics with intervals, cost, identity."""
     cell = outcome.cell
@@ -83,12 +94,12 @@ def cost_record(spec: Spec, measured: dict[str, Any]) -> dict[str, Any]:
             "peak_memory": measured["peak_memory"], **kinds}
 
 
-def _as_metric_predictions(outcome: Any) -> MetricPredictions:
+def _as_metric_predictions(outcome: CellOutcome) -> MetricPredictions:
     predictions = outcome.predictions
     return MetricPredictions(y_pred=predictions.y_pred, y_score=predictions.probabilities)
 
 
-def task_summary(spec: Spec, task: str, outcomes: Sequence[Any]) -> dict[str, Any]:
+def task_summary(spec: Spec, task: str, outcomes: Sequence[CellOutcome]) -> dict[str, Any]:
     """Per model: each metric over seeds (mean, sd, pooled interval); the leaderboard on
     the primary metric with paired tests against the best; McNemar for accuracy."""
     mine = [o for o in outcomes if o.cell.task == task]
@@ -100,7 +111,7 @@ def task_summary(spec: Spec, task: str, outcomes: Sequence[Any]) -> dict[str, An
     confidence = spec.metrics.confidence
     settings = {"n": confidence.n, "level": confidence.level, "seed": confidence.seed} \
         if confidence.fn == "bootstrap" else {"n": 1000, "level": 0.95, "seed": 0}
-    by_model: dict[str, list[Any]] = {}
+    by_model: dict[str, list[CellOutcome]] = {}
     for outcome in mine:
         by_model.setdefault(outcome.cell.model, []).append(outcome)
     models = {}
@@ -114,7 +125,7 @@ def task_summary(spec: Spec, task: str, outcomes: Sequence[Any]) -> dict[str, An
             "leaderboard": _leaderboard(spec, task, by_model, truth, labels, settings)}
 
 
-def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[Any]], truth: list[Any],
+def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[CellOutcome]], truth: list[Any],
                  labels: list[str] | None, settings: dict[str, Any]) -> list[dict[str, Any]]:
     primary = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
     if primary not in applicable(spec, task):
@@ -137,11 +148,11 @@ def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[Any]], truth: l
     return rows
 
 
-def _mcnemar(truth: list[Any], best: Any, other: Any, labels: list[str]) -> McNemar:
+def _mcnemar(truth: list[Any], best: CellOutcome, other: CellOutcome, labels: list[str]) -> McNemar:
     return mcnemar_exact(truth, best.predictions.y_pred, other.predictions.y_pred, labels=labels)
 
 
-def _mean_cost(spec: Spec, runs: list[Any]) -> dict[str, Any]:
+def _mean_cost(spec: Spec, runs: list[CellOutcome]) -> dict[str, Any]:
     """Cost over seeds: the first seed's measurement (cost does not depend on the seed
     beyond noise), with train time averaged."""
     first = cost_record(spec, dict(plain(runs[0].cost)))
@@ -166,12 +177,13 @@ def _split(task: Any) -> dict[str, Any] | None:
 
 def positive(task: Any, labels: list[str]) -> str | None:
     """The positive class binary metrics used: the declared one, else the last label."""
-    if task.type == "regression" or len(labels) != 2:
+    if family_of(task.type).labels != "classes" or len(labels) != 2:
         return task.positive
     return task.positive or labels[-1]
 
 
-def build(plan: Plan, source: SourceFile, data: dict[str, Any], outcomes: Sequence[Any],
+def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
+          outcomes: Sequence[CellOutcome],
           cells: list[dict[str, Any]], *, started: str, finished: str | None,
           device: str) -> dict[str, Any]:
     """The whole results document (see `results.schema.ResultsDocument`); `finished` is

@@ -3,32 +3,15 @@ model is loaded and nothing is trained."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalspec.errors import UsageError
-from evalspec.execute.predictions import Predictions
+from evalspec.outcome import CellOutcome, CellRef, Predictions
 from evalspec.results import document
 from evalspec.results.files import read_jsonl
 from evalspec.source import SourceFile
 from evalspec.validate.model import Spec
-
-
-@dataclass(frozen=True)
-class CellRef:
-    task: str
-    model: str
-    seed: int
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """A finished cell as the results file holds it, shaped like a fresh outcome."""
-
-    cell: CellRef
-    predictions: Predictions
-    cost: dict[str, Any]
 
 
 def training_sections(spec: Spec) -> dict[str, Any]:
@@ -58,8 +41,10 @@ def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
     for cell in results["cells"]:
         rows = read_jsonl(folder / cell["predictions"])
         labels = results["tasks"][cell["task"]]["labels"]
-        recorded = Recorded(CellRef(cell["task"], cell["model"], cell["seed"]),
-                            Predictions.from_rows(rows, labels), _raw_cost(cell["cost"]))
+        recorded = CellOutcome(CellRef(cell["task"], cell["model"], cell["seed"], cell["digest"]),
+                               cell["stages"], Predictions.from_rows(rows, labels),
+                               _raw_cost(cell["cost"]), cell["identity"],
+                               results["environment"]["device"])
         outcomes.append(recorded)
         cells.append({**cell, "test": document.test_metrics(spec, cell["task"],
                                                             recorded.predictions),

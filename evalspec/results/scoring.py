@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from evalspec.metrics import MetricValue, bootstrap, compute
 from evalspec.metrics.value import Interval
+from evalspec.outcome import Predictions
 from evalspec.registry.metrics import METRICS
 from evalspec.validate.model import MetricEntry, Spec
 
@@ -21,7 +23,7 @@ def params(entry: MetricEntry) -> dict[str, Any]:
     return entry.metric.model_dump(exclude={"fn"})
 
 
-def _inputs(predictions: Any) -> dict[str, Any]:
+def _inputs(predictions: Predictions) -> dict[str, Any]:
     """compute()/bootstrap() keyword arguments from a Predictions value."""
     if predictions.probabilities is not None:
         return {"y_pred": predictions.y_pred, "y_score": predictions.probabilities,
@@ -29,7 +31,7 @@ def _inputs(predictions: Any) -> dict[str, Any]:
     return {"y_pred": predictions.y_pred}
 
 
-def score(spec: Spec, task: str, predictions: Any) -> dict[str, MetricValue]:
+def score(spec: Spec, task: str, predictions: Predictions) -> dict[str, MetricValue]:
     """Every applicable metric on `predictions`, undefined values with their reasons."""
     positive = spec.tasks[task].positive
     return {e.name: compute(e.metric.fn, predictions.y_true, positive=positive,
@@ -37,7 +39,7 @@ def score(spec: Spec, task: str, predictions: Any) -> dict[str, MetricValue]:
             for e in applicable(spec, task)}
 
 
-def intervals(spec: Spec, task: str, predictions: Any) -> dict[str, Interval]:
+def intervals(spec: Spec, task: str, predictions: Predictions) -> dict[str, Interval]:
     """Bootstrap intervals for every applicable metric, sharing one set of resamples."""
     confidence = spec.metrics.confidence
     entries = applicable(spec, task)
@@ -46,3 +48,14 @@ def intervals(spec: Spec, task: str, predictions: Any) -> dict[str, Interval]:
     return bootstrap([(e.name, e.metric.fn, params(e)) for e in entries], predictions.y_true,
                      positive=spec.tasks[task].positive, n=confidence.n, level=confidence.level,
                      seed=confidence.seed, **_inputs(predictions))
+
+
+@dataclass(frozen=True)
+class ValidationScorer:
+    """The spec's metrics on a task's validation predictions, for learning curves and early
+    stopping: a plain value, so a cell job that carries it stays picklable."""
+
+    spec: Spec
+
+    def __call__(self, task: str, predictions: Predictions) -> dict[str, float | None]:
+        return {name: value.value for name, value in score(self.spec, task, predictions).items()}

@@ -25,7 +25,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from evalspec.execute.examples import Examples, TaskData  # noqa: E402
+from evalspec.execute.data.examples import Examples, TaskData  # noqa: E402
 from evalspec.plan import StagePlan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -237,7 +237,7 @@ def make_stage() -> Callable[..., StagePlan]:
 def build() -> Callable[..., Any]:
     """`build(source, data, task_type=…, **model_settings)`: `build_candidate` for a model
     spec given as plain data (`{"fn": "path", "path": …}`)."""
-    from evalspec.execute.models import build_candidate
+    from evalspec.execute.models.builders import build_candidate
     from evalspec.validate.model import Model, Task
 
     def make(source: dict[str, Any], data: TaskData, task_type: str = "text_classification",

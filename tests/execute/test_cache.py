@@ -15,7 +15,7 @@ import pytest
 import torch
 
 from evalspec.cli.main import main
-from evalspec.execute.train import Trainer
+from evalspec.execute.training.trainer import Trainer
 
 WINE = """
 task wine {
@@ -332,7 +332,7 @@ def test_a_cost_metric_added_later_is_measured_without_training(
         assert latency["batch"] == 2 and latency["p50"] > 0
         assert throughput["batch"] == 4 and throughput["per_second"] > 0
     # kept in the cache with the outcome: the next run measures nothing
-    from evalspec.execute import cost
+    from evalspec.execute.training import cost
 
     def refuse(*args: Any) -> Any:
         raise AssertionError("measured again")

@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from evalspec.errors import RunError
-from evalspec.execute.data import load_task_data
-from evalspec.execute.examples import TaskData
+from evalspec.execute.data.examples import TaskData
+from evalspec.execute.data.loading import load_task_data
 from evalspec.validate.model import (
     Audio,
     Builtin,

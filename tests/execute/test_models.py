@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from evalspec.errors import RunError
-from evalspec.execute.examples import Examples, TaskData
-from evalspec.execute.text import TextCandidate
-from evalspec.execute.vision import VisionCandidate
+from evalspec.execute.data.examples import Examples, TaskData
+from evalspec.execute.models.text import TextCandidate
+from evalspec.execute.models.vision import VisionCandidate
 
 Build = Callable[..., Any]
 SENTENCES = ["A quietly moving film.", "Dull, flat and far too long; a chore to sit through.",

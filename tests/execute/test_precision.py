@@ -8,10 +8,10 @@ from typing import Any
 
 import torch
 
-from evalspec.execute import checkpoint
-from evalspec.execute.examples import TaskData
-from evalspec.execute.objective import Objective
-from evalspec.execute.train import Split, Trainer
+from evalspec.execute.data.examples import TaskData
+from evalspec.execute.families import plugin_for
+from evalspec.execute.training import checkpoint
+from evalspec.execute.training.trainer import Split, Trainer
 
 
 def test_fp16_scaler_state_is_checkpointed_and_restored(
@@ -20,7 +20,7 @@ def test_fp16_scaler_state_is_checkpointed_and_restored(
     candidate = build({"fn": "scratch", "arch": "transformer", "layers": 1, "hidden": 32,
                        "heads": 2}, text_data,
                       max_length=16)
-    objective = Objective.for_task(text_data.labels, text_data.train)
+    objective = plugin_for("text_classification").objective(text_data.labels, text_data.train)
     assert text_data.validation is not None
     train = Split(candidate.encode(text_data.train), objective.targets(text_data.train))
     validation = Split(candidate.encode(text_data.validation),

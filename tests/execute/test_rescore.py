@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from evalspec.cli.main import main
-from evalspec.execute import train
+from evalspec.execute.training import trainer as train
 
 SPEC = """evalspec 1
 task diabetes {

@@ -18,8 +18,8 @@ import pytest
 import torch
 
 from evalspec.cli.main import main
-from evalspec.execute import checkpoint
-from evalspec.execute.train import Trainer
+from evalspec.execute.training import checkpoint
+from evalspec.execute.training.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parents[2]
 REVIEWS = ROOT / "specs" / "data" / "movie_reviews.csv"

@@ -13,8 +13,8 @@ import torch
 
 from evalspec.cli.main import main
 from evalspec.errors import RunError
-from evalspec.execute.examples import TaskData
-from evalspec.execute.weights import load_state_dict
+from evalspec.execute.data.examples import TaskData
+from evalspec.execute.models.weights import load_state_dict
 
 Build = Callable[..., Any]
 

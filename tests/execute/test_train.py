@@ -16,17 +16,17 @@ import torch
 
 from evalspec.cli.main import main
 from evalspec.errors import RunError
-from evalspec.execute.batching import training_batches
-from evalspec.execute.examples import TaskData
-from evalspec.execute.objective import Objective
-from evalspec.execute.optim import build_optimizer, build_schedule
-from evalspec.execute.train import Split, Trainer, epoch_generator
+from evalspec.execute.data.examples import TaskData
+from evalspec.execute.families import Objective, plugin_for
+from evalspec.execute.training.batching import training_batches
+from evalspec.execute.training.optim import build_optimizer, build_schedule
+from evalspec.execute.training.trainer import Split, Trainer, epoch_generator
 
 Build = Callable[..., Any]
 
 
 def splits(candidate: Any, data: TaskData) -> tuple[Objective, Split, Split]:
-    objective = Objective.for_task(data.labels, data.train)
+    objective = plugin_for("text_classification").objective(data.labels, data.train)
     assert data.validation is not None
     return (objective, Split(candidate.encode(data.train), objective.targets(data.train)),
             Split(candidate.encode(data.validation), objective.targets(data.validation)))

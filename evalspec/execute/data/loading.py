@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalspec.errors import RunError
-from evalspec.execute.examples import Loaded, TaskData
-from evalspec.execute.problems import Problems
-from evalspec.execute.sources import read_source
-from evalspec.execute.splits import holdout
+from evalspec.execute.data.examples import Loaded, TaskData
+from evalspec.execute.data.problems import Problems
+from evalspec.execute.data.sources import read_source
+from evalspec.execute.data.splits import holdout
 from evalspec.registry.tasks import TASK_TYPES, TaskType
 from evalspec.validate.model import Task
 
@@ -33,7 +33,7 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         whole = _read(task.data, kind, base_dir, problems)
         labels = _labels(task, kind, whole, [], problems)
         problems.raise_if_any()
-        stratify = task.split.stratify and kind.family == "classification"
+        stratify = task.split.stratify and kind.facts.stratify
         train, validation, test = holdout(whole, task.split, stratify)
     else:
         if task.train is None or task.test is None:
@@ -61,9 +61,9 @@ def _read(source: object, kind: TaskType, base_dir: Path, problems: Problems) ->
 def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
             problems: Problems) -> list[str]:
     """The label (or tag) set; values outside it go to `problems`."""
-    if kind.family not in ("classification", "token"):
+    if kind.facts.labels == "none":
         return []
-    token = kind.family == "token"
+    token = kind.facts.labels == "tags"
     what = "tag" if token else "label"
     if task.labels:
         labels, checked = list(task.labels), [train, *others]

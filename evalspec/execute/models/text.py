@@ -14,8 +14,9 @@ import torch
 from torch import nn
 
 from evalspec.errors import RunError
-from evalspec.execute.candidate import Batch, Candidate, Encoded, Identity, new_head
-from evalspec.execute.examples import Examples
+from evalspec.execute.data.examples import Examples
+from evalspec.execute.models.candidate import Batch, Candidate, Encoded, Identity, new_head
+from evalspec.execute.models.recurrent import RecurrentEncoder
 
 
 def pool(hidden: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
@@ -248,32 +249,6 @@ class WordVocabulary:
         return items
 
 
-class RecurrentEncoder(nn.Module):
-    """Embedding + LSTM/GRU; returns the sequence output like a transformer would."""
-
-    def __init__(self, vocab: int, hidden: int, layers: int, cell: str, bidirectional: bool):
-        super().__init__()
-        self.embed = nn.Embedding(vocab, hidden, padding_idx=0)
-        rnn = nn.LSTM if cell == "lstm" else nn.GRU
-        size = hidden // 2 if bidirectional else hidden
-        self.layers = nn.ModuleList(
-            rnn(hidden, size, batch_first=True, bidirectional=bidirectional)
-            for _ in range(layers))
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                **_ignored: torch.Tensor) -> torch.Tensor:
-        from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
-
-        lengths = attention_mask.sum(dim=1).clamp(min=1).cpu()
-        x = self.embed(input_ids)
-        width = x.size(1)
-        for layer in self.layers:
-            packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            out, _ = layer(packed)
-            x, _ = pad_packed_sequence(out, batch_first=True, total_length=width)
-        return x
-
-
 def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: int,
                            layers: int | None, hidden: int | None, heads: int | None,
                            bidirectional: bool | None, max_length: int,
@@ -294,7 +269,8 @@ def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: in
         backbone: nn.Module = BertModel(config, add_pooling_layer=False)
         blocks = list(cast(Any, backbone).encoder.layer)
     else:
-        backbone = RecurrentEncoder(len(vocab), hidden, layers or 1, arch,
+        backbone = RecurrentEncoder(nn.Embedding(len(vocab), hidden, padding_idx=0), hidden,
+                                    layers or 1, arch,
                                     True if bidirectional is None else bidirectional)
         blocks = list(backbone.layers)
     identity.details.update(vocabulary=len(vocab), hidden=hidden, pooling="mean",

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from evalspec.errors import RunError
-from evalspec.execute.examples import Loaded
+from evalspec.execute.data.examples import Loaded
 from evalspec.validate.model import Holdout
 
 

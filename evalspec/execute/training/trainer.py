@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
 import time
 from collections.abc import Callable
@@ -14,11 +13,13 @@ import torch
 from torch import nn
 
 from evalspec.errors import Interrupted, RunError
-from evalspec.execute.batching import inference_batches, training_batches
-from evalspec.execute.candidate import Candidate, Encoded, count_parameters
-from evalspec.execute.checkpoint import Checkpoint
-from evalspec.execute.objective import Objective
-from evalspec.execute.optim import build_optimizer, build_schedule
+from evalspec.execute.families.base import Objective
+from evalspec.execute.models.candidate import Candidate, Encoded, count_parameters
+from evalspec.execute.training.batching import training_batches
+from evalspec.execute.training.checkpoint import Checkpoint
+from evalspec.execute.training.optim import build_optimizer, build_schedule
+from evalspec.execute.training.precision import autocast, resolve_precision
+from evalspec.execute.training.predict import forward_all
 from evalspec.plan import StagePlan
 
 Scorer = Callable[[np.ndarray], dict[str, float | None]]  # decoded outputs → metric values
@@ -46,22 +47,6 @@ class StageLog:
     stopped_early: bool = False
     seconds: float = 0.0
     backbone_passes: int = 0  # full passes of the backbone over an example set
-
-
-def resolve_precision(device: torch.device, precision: str) -> str:
-    """`auto` is bf16 on CUDA where supported, fp32 elsewhere."""
-    if precision != "auto":
-        return precision
-    return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
-
-
-def autocast(device: torch.device, precision: str) -> contextlib.AbstractContextManager[Any]:
-    """Mixed-precision autocast for bf16/fp16; nothing for fp32."""
-    precision = resolve_precision(device, precision)
-    if precision == "fp32":
-        return contextlib.nullcontext()
-    dtype = torch.bfloat16 if precision == "bf16" else torch.float16
-    return torch.autocast(device.type, dtype=dtype)
 
 
 def set_trainable(candidate: Candidate, stage: StagePlan) -> None:
@@ -319,20 +304,9 @@ class Trainer:
             self.backbone_passes += 1
         return self._features[name]
 
-    @torch.inference_mode()
-    def _forward(self, encoded: Encoded, function: Callable[[Any], torch.Tensor],
-                 batch_size: int = 64) -> torch.Tensor:
-        outputs: list[torch.Tensor] = []
-        order: list[int] = []
-        for indices in inference_batches(encoded.lengths, len(encoded.items), batch_size):
-            batch = self._to_device(self.candidate.collate([encoded.items[i] for i in indices]))
-            with autocast(self.device, "auto"):
-                outputs.append(function(batch).float().cpu())
-            order += indices
-        stacked = torch.cat(outputs)
-        result = torch.empty_like(stacked)
-        result[torch.tensor(order)] = stacked
-        return result
+    def _forward(self, encoded: Encoded, function: Callable[[Any], torch.Tensor]
+                 ) -> torch.Tensor:
+        return forward_all(self.candidate, encoded, function, self.device)
 
     def outputs(self, encoded: Encoded) -> torch.Tensor:
         """Model outputs (logits or standardised values) for every item, in order."""

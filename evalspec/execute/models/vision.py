@@ -11,9 +11,9 @@ import torch
 from torch import nn
 
 from evalspec.errors import RunError
-from evalspec.execute.candidate import Batch, Candidate, Encoded, Identity
-from evalspec.execute.examples import Examples
-from evalspec.execute.weights import load_into, load_state_dict
+from evalspec.execute.data.examples import Examples
+from evalspec.execute.models.candidate import Batch, Candidate, Encoded, Identity
+from evalspec.execute.models.weights import load_into, load_state_dict
 
 
 def _to_image(item: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from evalspec.execute.candidate import Candidate, Encoded, count_parameters
+from evalspec.execute.models.candidate import Candidate, Encoded, count_parameters
 
 LATENCY_RUNS = 20
 WARMUP_RUNS = 2

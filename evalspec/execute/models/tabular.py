@@ -8,8 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from evalspec.execute.candidate import Batch, Candidate, Encoded, Identity, new_head
-from evalspec.execute.examples import Examples
+from evalspec.execute.data.examples import Examples
+from evalspec.execute.models.candidate import Batch, Candidate, Encoded, Identity, new_head
 
 
 class Standardise(nn.Module):

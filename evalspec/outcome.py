@@ -1,11 +1,15 @@
-"""Test-set predictions: the artifact every metric is computed from."""
+"""What a cell produces, as plain values shared by execute, rescoring and results: its
+predictions (the artifact every metric is computed from), curves, cost and identity."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from evalspec.plan import Cell
 
 
 @dataclass(frozen=True)
@@ -45,3 +49,45 @@ class Predictions:
             return cls(ids, truth, labels, probabilities=np.array(
                 [r["probabilities"] for r in rows], dtype=np.float64))
         return cls(ids, truth, labels, values=np.array([r["pred"] for r in rows], dtype=np.float64))
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """Which cell an outcome belongs to."""
+
+    task: str
+    model: str
+    seed: int
+    digest: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.task}/{self.model}/seed{self.seed}"
+
+    @classmethod
+    def of(cls, cell: Cell) -> CellRef:
+        return cls(cell.task, cell.model, cell.seed, cell.digest)
+
+
+@dataclass
+class CellOutcome:
+    """What one cell produced: learning curves (a log per stage), test predictions, cost,
+    what the model was, and the device type it trained on (cpu or cuda)."""
+
+    cell: CellRef
+    stages: list[dict[str, Any]]
+    predictions: Predictions
+    cost: dict[str, Any]
+    identity: dict[str, Any]
+    device: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stages": self.stages, "cost": self.cost, "identity": self.identity,
+                "device": self.device, "labels": self.predictions.labels,
+                "predictions": self.predictions.rows()}
+
+    @classmethod
+    def from_json(cls, cell: CellRef, data: dict[str, Any]) -> CellOutcome:
+        return cls(cell, data["stages"], Predictions.from_rows(data["predictions"],
+                                                               data["labels"]),
+                   data["cost"], data["identity"], data["device"])

@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from evalspec.errors import RunError
-from evalspec.execute.examples import Examples, Loaded
-from evalspec.execute.fingerprints import files_sha256
-from evalspec.execute.media import image_problem
-from evalspec.execute.problems import Problems
+from evalspec.execute.data.examples import Examples, Loaded
+from evalspec.execute.data.fingerprints import files_sha256
+from evalspec.execute.data.media import image_problem
+from evalspec.execute.data.problems import Problems
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Columns
 
@@ -125,10 +125,10 @@ def _columns(table: Table, source: Columns, task: TaskType) -> dict[str, str]:
 
 def _inputs(task: TaskType, named: dict[str, str], header: list[str]) -> tuple[str, ...]:
     """The input keywords to read; empty means tabular features."""
-    if task.name == "regression":
+    if task.modality == "columns":  # the columns named decide
         given = tuple(k for k in MEDIA_INPUTS if k in named)
         return given or (("text",) if "text" in header else ())
-    if task.name == "text_classification" and "text" not in named and "text" not in header:
+    if task.features_fallback and "text" not in named and "text" not in header:
         return ()
     return task.inputs
 

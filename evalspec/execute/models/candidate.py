@@ -14,7 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from evalspec.execute.examples import Examples
+from evalspec.execute.data.examples import Examples
 
 Batch = dict[str, torch.Tensor]
 

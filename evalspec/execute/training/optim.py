@@ -7,7 +7,7 @@ import math
 import torch
 from torch import nn
 
-from evalspec.execute.candidate import Candidate
+from evalspec.execute.models.candidate import Candidate
 from evalspec.plan import StagePlan
 
 

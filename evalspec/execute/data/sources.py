@@ -21,11 +21,11 @@ from typing import Any
 import numpy as np
 
 from evalspec.errors import RunError
-from evalspec.execute.examples import Examples, Loaded
-from evalspec.execute.fingerprints import file_sha256, files_sha256
-from evalspec.execute.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, image_problem
-from evalspec.execute.problems import Problems
-from evalspec.execute.rows import Table, table_examples
+from evalspec.execute.data.examples import Examples, Loaded
+from evalspec.execute.data.fingerprints import file_sha256, files_sha256
+from evalspec.execute.data.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, image_problem
+from evalspec.execute.data.problems import Problems
+from evalspec.execute.data.rows import Table, table_examples
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
@@ -288,18 +288,15 @@ def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems
         close = difflib.get_close_matches(source.name, BUILTIN_DATASETS, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"one of {', '.join(BUILTIN_DATASETS)}"
         raise RunError(f"builtin(\"{source.name}\"): unknown data set; {hint}", "ES409")
-    wanted = "regression" if task.family == "regression" else "classification"
-    image = task.name == "image_classification"
-    if dataset.family != wanted or (image and dataset.modality != "image") or (
-            not image and task.name not in ("text_classification", "regression")):
+    if not dataset.fits(task):
         raise RunError(f"builtin(\"{source.name}\") is a {dataset.modality} {dataset.family} "
                        f"data set; it does not fit a {task.name} task", "ES312")
     bunch, version = _sklearn_load(dataset.loader)
-    if image:
+    if dataset.modality == "image":
         inputs: dict[str, Any] = {"image": list(_to_uint8(bunch.images))}
     else:
         inputs = {"features": np.asarray(bunch.data, dtype=np.float32)}
-    if wanted == "regression":
+    if dataset.classes is None:
         targets: list[Any] = [float(y) for y in bunch.target]
     else:
         targets = [str(bunch.target_names[y]) for y in bunch.target]

@@ -1,0 +1,193 @@
+"""One cell as a picklable unit of work: a `CellJob` (plan cell, its task's data, the
+settings that shape it) in, a `CellOutcome` out. No closures: a local loop runs it today,
+a worker process or a cluster task can run the same call."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from evalspec.errors import RunError
+from evalspec.execute.cache import CellCache
+from evalspec.execute.data.examples import TaskData
+from evalspec.execute.events import Event
+from evalspec.outcome import CellOutcome, CellRef, Predictions
+from evalspec.plan import Cell, Plan
+from evalspec.registry.metrics import METRICS
+from evalspec.validate.model import MetricEntry
+
+if TYPE_CHECKING:
+    import torch
+
+    from evalspec.execute.models.candidate import Candidate, Encoded
+
+# Validation predictions of a task → the spec's metrics on them (for curves and early
+# stopping); results.scoring.ValidationScorer is the one the session passes.
+Scorer = Callable[[str, Predictions], dict[str, float | None]]
+BATCHED_COSTS = {"latency": "latency_ms", "throughput": "throughput"}  # functions of `cost`
+
+
+def _ignore(event: Event) -> None:
+    del event
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class CellJob:
+    """Everything one cell needs, as plain picklable values."""
+
+    plan: Plan
+    cell: Cell
+    data: TaskData
+    scorer: Scorer
+    cache_root: Path
+    device: str = "auto"  # auto | cpu | cuda
+    trust_remote_code: bool = False
+    deterministic: bool = False
+
+
+def pick_device(wanted: str) -> torch.device:
+    import torch
+
+    if wanted == "cuda" and not torch.cuda.is_available():
+        raise RunError("--device cuda: no CUDA device is available; use --device cpu", "ES502")
+    if wanted == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(wanted)
+
+
+def seed_everything(seed: int) -> None:
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def quiet_libraries() -> None:
+    """No download bars or advisory warnings from transformers in our output."""
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+
+
+def deterministic(on: bool) -> None:
+    """Deterministic algorithms (CUDA needs them asked for; the CPU kernels used are)."""
+    import torch
+
+    if on:
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        torch.use_deterministic_algorithms(True)
+        torch.backends.cudnn.benchmark = False
+
+
+def prepare(device: str, deterministic_kernels: bool) -> torch.device:
+    """What training needs first: the device, quiet libraries, deterministic kernels."""
+    found = pick_device(device)
+    quiet_libraries()
+    deterministic(deterministic_kernels)
+    return found
+
+
+def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
+             stop: Callable[[], bool] = _never) -> CellOutcome:
+    """Train the cell through its stages (resuming from its last checkpoint if it has
+    one), predict the test split and measure cost."""
+    import torch
+
+    from evalspec.execute.families import plugin_for
+    from evalspec.execute.models.builders import build_candidate
+    from evalspec.execute.training import checkpoint
+    from evalspec.execute.training.predict import predict
+    from evalspec.execute.training.trainer import Split, Trainer
+
+    plan, cell, data = job.plan, job.cell, job.data
+    spec = plan.spec
+    device = prepare(job.device, job.deterministic)
+    seed_everything(cell.seed)
+    if device.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(device)
+    task = spec.tasks[cell.task]
+    plugin = plugin_for(task.type)
+    candidate = build_candidate(cell.model, spec.models[cell.model], task, data, plan.base_dir,
+                                trust_remote_code=job.trust_remote_code)
+    objective = plugin.objective(data.labels, data.train)
+    train = Split(candidate.encode(data.train), objective.targets(data.train))
+    held_out = data.validation if data.validation is not None and len(data.validation) \
+        else None
+    validation = Split(candidate.encode(held_out), objective.targets(held_out)) \
+        if held_out is not None else None
+    directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
+
+    def score(decoded: np.ndarray) -> dict[str, float | None]:
+        assert held_out is not None
+        return job.scorer(cell.task, plugin.predictions(held_out, data.labels, decoded))
+
+    folder = CellCache(job.cache_root).checkpoints(cell.digest)
+    trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
+                      score=score, higher_is_better=directions,
+                      progress=lambda e: progress({"kind": "epoch", "cell": cell.key, **e}),
+                      save=lambda c: checkpoint.save(folder, c), stop=stop)
+    resume = checkpoint.latest(folder)
+    if resume is not None:
+        progress({"kind": "resume", "cell": cell.key, **resume.state})
+    logs = trainer.run(cell.stages, resume)
+    test = candidate.encode(data.test)
+    predictions = predict(candidate, plugin, objective, data.test, data.labels, device, test)
+    measured = measure(candidate, test, device, spec.metrics.entries,
+                       sum(log.seconds for log in logs))
+    return CellOutcome(CellRef.of(cell), [asdict(log) for log in logs], predictions, measured,
+                       asdict(candidate.identity), device.type)
+
+
+def measure(candidate: Candidate, test: Encoded, device: torch.device,
+            entries: list[MetricEntry], train_seconds: float) -> dict[str, Any]:
+    """Cost metrics: parameters, train time and peak memory always; latency and throughput
+    at each batch size the spec asks for."""
+    from evalspec.execute.training import cost
+
+    measured: dict[str, Any] = {"params": cost.parameters(candidate),
+                                "train_time": {"seconds": train_seconds},
+                                "peak_memory": cost.peak_memory_mib(device)}
+    for entry in entries:
+        function = BATCHED_COSTS.get(entry.metric.fn)
+        if function is not None:
+            measured[entry.name] = getattr(cost, function)(candidate, test, entry.metric.batch,
+                                                           device)
+    return measured
+
+
+def missing_costs(plan: Plan, measured: dict[str, Any]) -> list[MetricEntry]:
+    """The spec's latency and throughput entries a cached outcome lacks (or has at
+    another batch size)."""
+    return [e for e in plan.spec.metrics.entries if e.metric.fn in BATCHED_COSTS and
+            (measured.get(e.name) or {}).get("batch") != e.metric.batch]
+
+
+def measure_untrained(job: CellJob, entries: list[MetricEntry]) -> dict[str, Any]:
+    """Latency and throughput of a cached cell's model: they depend on its architecture
+    and the device, not on the trained weights, so a freshly built one measures them."""
+    from evalspec.execute.models.builders import build_candidate
+    from evalspec.execute.training import cost
+
+    plan, cell = job.plan, job.cell
+    device = prepare(job.device, job.deterministic)
+    seed_everything(cell.seed)
+    candidate = build_candidate(cell.model, plan.spec.models[cell.model],
+                                plan.spec.tasks[cell.task], job.data, plan.base_dir,
+                                trust_remote_code=job.trust_remote_code).to(device)
+    test = candidate.encode(job.data.test)
+    return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
+                                                              device) for e in entries}

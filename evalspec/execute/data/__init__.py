@@ -1,0 +1,1 @@
+"""Reading a task's data: sources → examples → labels → splits, checked before training."""

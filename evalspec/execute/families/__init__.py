@@ -1,0 +1,26 @@
+"""Task-family plug-ins: each module owns one family's objective, its batch → loss →
+predictions step and its prediction format; `plugin_for` finds the one a task type names
+in the registry (registry/tasks.py)."""
+
+from __future__ import annotations
+
+import importlib
+
+from evalspec.errors import RunError
+from evalspec.execute.families.base import FamilyPlugin, Objective
+from evalspec.registry.tasks import RUNNABLE, TASK_TYPES
+
+
+def plugin_for(task_type: str) -> FamilyPlugin:
+    """The plug-in that trains `task_type`; ES314 when `run` cannot train it yet."""
+    kind = TASK_TYPES[task_type]
+    module = kind.facts.plugin
+    if module is None or not kind.runnable:
+        raise RunError(f"`evalspec run` cannot train {task_type} tasks yet; "
+                       f"it trains {', '.join(RUNNABLE)}", "ES314")
+    plugin = importlib.import_module(module).PLUGIN
+    assert isinstance(plugin, FamilyPlugin), f"{module}.PLUGIN is not a FamilyPlugin"
+    return plugin
+
+
+__all__ = ["FamilyPlugin", "Objective", "plugin_for"]

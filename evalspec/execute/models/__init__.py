@@ -1,0 +1,1 @@
+"""Candidates: one builder per model source, and the text, image and tabular families."""

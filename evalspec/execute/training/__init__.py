@@ -1,0 +1,1 @@
+"""Fine-tuning: the staged trainer, batches, optimisers, checkpoints, predictions, cost."""
