@@ -5,10 +5,7 @@ from __future__ import annotations
 import importlib.util
 from importlib.machinery import PathFinder
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from evalspec.validate.model import Model
+from typing import Any
 
 
 def package_folder(module: str) -> Path | None:
@@ -38,12 +35,3 @@ def package_location(source: Any, base_dir: Path) -> Path | None:
     """A `package(…)` model's file or folder; None when the package is not installed."""
     folder = package_folder(source.module)
     return folder / source.subpath if folder is not None else None
-
-
-def model_location(model: Model, base_dir: Path) -> Path | None:
-    """The file or folder of a local model; None for hub, timm and scratch models, or a
-    package that is not installed."""
-    from evalspec.registry.models import MODEL_SOURCES
-
-    locate = MODEL_SOURCES[model.source.fn].locate
-    return locate(model.source, base_dir) if locate is not None else None

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from evalspec.locations import model_location
+from evalspec.registry.models import model_location
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.validate.model import Model
 

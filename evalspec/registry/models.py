@@ -81,3 +81,11 @@ for _source in (
 def modality_of(source: Any) -> str:
     """text, image, tabular, or any (a local folder: decided by what it holds)."""
     return MODEL_SOURCES[source.fn].modality(source)
+
+
+def model_location(model: Any, base_dir: Path) -> Path | None:
+    """The file or folder of a local model (`path(…)` relative to the spec's folder,
+    `package(…)` inside the installed package); None for hub, timm and scratch models, or
+    a package that is not installed."""
+    locate = MODEL_SOURCES[model.source.fn].locate
+    return locate(model.source, base_dir) if locate is not None else None

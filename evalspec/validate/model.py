@@ -359,8 +359,10 @@ def _metric_model(definition: MetricDef) -> type[Call]:
         kind: Any = Literal[param.choices] if param.choices else param.kind  # type: ignore[valid-type]
         bounds = {k: v for k in ("gt", "lt", "le") if (v := getattr(param, k)) is not None}
         fields[name] = (kind, Field(param.default, description=param.description, **bounds))
-    model = create_model(f"Metric_{definition.name}", __base__=Call, **fields)
+    name = f"Metric_{definition.name}"
+    model = create_model(name, __base__=Call, __module__=__name__, **fields)
     model.summary = definition.description
+    globals()[name] = model  # found by name, so specs pickle (a cell job carries its spec)
     return model
 
 

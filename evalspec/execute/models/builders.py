@@ -11,9 +11,8 @@ from pathlib import Path
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.models.candidate import Candidate, Identity
-from evalspec.locations import model_location
 from evalspec.plan.identity import weights_sha256
-from evalspec.registry.models import MODEL_SOURCES, SCRATCH_ARCHS, TIMM_MODALITY
+from evalspec.registry.models import MODEL_SOURCES, SCRATCH_ARCHS, TIMM_MODALITY, model_location
 from evalspec.validate.model import Model, Task
 
 
