@@ -1,63 +1,25 @@
-"""Reading just enough of a data file to check a spec: headers, first records, label columns.
+"""How the check reads each data source's file or folder: just enough, stdlib only.
 
-Only the standard library: the check never imports pandas, pyarrow or torch.
+A header, a first record, a label column, the class folders: never pandas, pyarrow or torch.
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
-import itertools
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeAlias
+
+from evalspec.diagnostics import did_you_mean, one_of
 
 MAX_SCAN_BYTES = 64 * 1024 * 1024  # label columns of larger files are checked at run time
-MAX_LISTING = 2000  # sibling names considered for "did you mean"
 MISSING = None  # a record without the label field
 
 
 class Unreadable(Exception):
     """The file cannot be read as the source says; the message says why, in one line."""
-
-
-def resolve(base_dir: Path, written: str) -> Path:
-    """A path as written in the spec, relative to the spec file's folder."""
-    path = Path(written)
-    return path if path.is_absolute() else base_dir / path
-
-
-def suggest_path(base_dir: Path, written: str) -> str | None:
-    """The written path with its first missing part replaced by the closest existing name."""
-    parts = Path(written).parts
-    folder = Path(parts[0]) if Path(written).is_absolute() else base_dir
-    for index, part in enumerate(parts):
-        if Path(written).is_absolute() and index == 0:
-            continue
-        if (folder / part).exists():
-            folder = folder / part
-            continue
-        try:
-            names = sorted(itertools.islice((p.name for p in folder.iterdir()), MAX_LISTING))
-        except OSError:
-            return None
-        close = difflib.get_close_matches(part, names, n=1, cutoff=0.5)
-        if not close:
-            return None
-        return str(Path(*parts[:index], close[0], *parts[index + 1:]))
-    return None
-
-
-def beside_working_dir(base_dir: Path, written: str) -> str | None:
-    """The path relative to the spec folder when the file exists relative to the working dir."""
-    if Path(written).is_absolute():
-        return None
-    cwd = Path.cwd()
-    if (cwd / written).exists() and cwd.resolve() != base_dir.resolve():
-        return os.path.relpath(cwd / written, base_dir)
-    return None
 
 
 def _text(path: Path):  # type: ignore[no-untyped-def]
@@ -156,21 +118,6 @@ class LabelCell:
     value: str | None  # None: the record has no such field
 
 
-def label_cells(path: Path, fn: str, column: str, delimiter: str = ",") -> Iterator[LabelCell]:
-    """Every value of the label column; raises Unreadable when the file is too big to scan."""
-    if path.stat().st_size > MAX_SCAN_BYTES:
-        raise Unreadable(f"`{path.name}` is larger than {MAX_SCAN_BYTES >> 20} MiB")
-    try:
-        if fn == "csv":
-            yield from _csv_cells(path, column, delimiter)
-        else:
-            yield from _jsonl_cells(path, column)
-    except UnicodeDecodeError as error:
-        raise _decode_error(path, error) from None
-    except csv.Error as error:
-        raise Unreadable(f"`{path.name}` cannot be read as CSV: {error}") from None
-
-
 def _csv_cells(path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
     with _text(path) as handle:
         reader = csv.reader(handle, delimiter=delimiter)
@@ -192,3 +139,150 @@ def _jsonl_cells(path: Path, column: str) -> Iterator[LabelCell]:
             if value is not None and not isinstance(value, str):
                 value = json.dumps(value)
             yield LabelCell(number, value)
+
+
+# --------------------------------------------------------------------------- readers
+@dataclass(frozen=True)
+class Misnamed:
+    """A column (or column index) the source names that its file does not hold: ES403."""
+
+    keyword: str  # the argument that names it
+    message: str
+    hint: str
+
+
+Observed: TypeAlias = list[LabelCell] | list[str]  # a table's label cells, or a folder's classes
+
+
+class Reader:
+    """How the check reads one data source's file or folder; by default, nothing in it."""
+
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        """What the source names that its file lacks; raises Unreadable."""
+        return []
+
+    def labels(self, found: Path, source: Any, column: str | None) -> Observed | None:
+        """The labels the data holds (a table: in `column`); None when not knowable here."""
+        return None
+
+
+class Header(Reader):
+    """A table whose column names the check reads; `where` says where they are."""
+
+    where = ""
+
+    def header(self, found: Path, source: Any) -> list[str]:
+        raise NotImplementedError
+
+    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+        raise NotImplementedError
+
+    def delimiter(self, source: Any) -> str:
+        return ","
+
+    def misread(self, header: list[str], source: Any) -> str | None:
+        """Why the header may have been read wrong, as a hint; None when it looks right."""
+        return None
+
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        header = self.header(found, source)
+        where = f"{self.where} `{source.path}`"
+        return [Misnamed(keyword, f"column `{column}` not found in {where}",
+                         self.misread(header, source) or did_you_mean(column, header)
+                         or f"columns are {one_of(header)}")
+                for keyword, column in source.columns().items() if column not in header]
+
+    def labels(self, found: Path, source: Any, column: str | None) -> Observed | None:
+        if column is None or column not in self.header(found, source):
+            return None
+        return list(label_cells(found, source.fn, column, self.delimiter(source)))
+
+
+class CsvReader(Header):
+    where = "the header of"
+
+    def header(self, found: Path, source: Any) -> list[str]:
+        return csv_header(found, self.delimiter(source))
+
+    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+        return _csv_cells(path, column, delimiter)
+
+    def delimiter(self, source: Any) -> str:
+        return str(source.delimiter)
+
+    def misread(self, header: list[str], source: Any) -> str | None:
+        if len(header) == 1:
+            for sep in (";", "\t", "|", ","):
+                if sep != source.delimiter and sep in header[0]:
+                    shown = "\\t" if sep == "\t" else sep
+                    return f'the header reads as one column; set `delimiter = "{shown}"`'
+        return None
+
+
+class JsonlReader(Header):
+    where = "the first record of"
+
+    def header(self, found: Path, source: Any) -> list[str]:
+        return list(jsonl_first(found))
+
+    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+        return _jsonl_cells(path, column)
+
+
+class ParquetReader(Reader):
+    """Only its magic bytes: its columns are checked at run time."""
+
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        parquet_magic(found)
+        return []
+
+
+class FolderReader(Reader):
+    """A folder whose sub-folders are the classes."""
+
+    def classes(self, found: Path, source: Any) -> list[str]:
+        classes = class_folders(found)
+        if not classes:
+            raise Unreadable(f"`{source.dir}` has no class sub-folders")
+        return classes
+
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        self.classes(found, source)
+        return []
+
+    def labels(self, found: Path, source: Any, column: str | None) -> Observed | None:
+        return self.classes(found, source)
+
+
+class ConllReader(Reader):
+    """Token and tag columns by index, within the width of the first token line."""
+
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        line, width = conll_width(found)
+        return [Misnamed(key, f"`{key} = {index}` is out of range: line {line} of "
+                         f"`{source.path}` has {width} column{'s' if width != 1 else ''}",
+                         f"use a column index from 0 to {width - 1}")
+                for key, index in (("token_column", source.token_column),
+                                   ("tag_column", source.tag_column))
+                if not -width <= index < width]
+
+
+# Every data source with a file or folder, by name: how the check reads it.
+READERS: dict[str, Reader] = {"csv": CsvReader(), "jsonl": JsonlReader(),
+                              "parquet": ParquetReader(), "images": FolderReader(),
+                              "audio": FolderReader(), "conll": ConllReader()}
+
+
+def label_cells(path: Path, fn: str, column: str, delimiter: str = ",") -> Iterator[LabelCell]:
+    """Every value of a table's label column; raises Unreadable when the file is too big to
+    scan."""
+    table = READERS[fn]
+    assert isinstance(table, Header), f"`{fn}(…)` has no label column"
+    if path.stat().st_size > MAX_SCAN_BYTES:
+        raise Unreadable(f"`{path.name}` is larger than {MAX_SCAN_BYTES >> 20} MiB")
+    try:
+        yield from table.rows(path, column, delimiter)
+    except UnicodeDecodeError as error:
+        raise _decode_error(path, error) from None
+    except csv.Error as error:
+        raise Unreadable(f"`{path.name}` cannot be read as CSV: {error}") from None

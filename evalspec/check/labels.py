@@ -1,4 +1,4 @@
-"""Resolution rule ES404: declared labels and the labels in the data agree.
+"""Label rule ES404: declared labels and the labels in the data agree.
 
 With inferred labels, the meaning checks that need the label set (ES302, ES308, ES312) run
 here, on the labels the data holds.
@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from evalspec.check import data_files as files
-from evalspec.check.resolve import FOLDER_SOURCES, usable
-from evalspec.check.rules import SOURCE_ROLES, Context, rule
-from evalspec.check.semantic import fits, labels_of
+from evalspec.check.context import SOURCE_ROLES, Context, fits, labels_of
+from evalspec.check.paths import usable
 from evalspec.diagnostics import Diagnostic, Severity, did_you_mean, one_of
+from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TASK_TYPES
 from evalspec.validate.model import Task
@@ -21,32 +21,24 @@ from evalspec.validate.model import Task
 SHOWN_ROWS = 3  # offending rows named in a hint
 
 
-def _observed(ctx: Context, source: Any) -> list[files.LabelCell] | list[str] | None:
+def _observed(ctx: Context, task: Task, source: Any) -> files.Observed | None:
     """Label cells of a table, class folders of a folder source, or None when not knowable."""
-    found = usable(ctx, source)
+    found = usable(ctx.base_dir, source)
     if found is None:
         return None
+    columns = source.columns() if DATA_SOURCES[source.fn].tabular else {}
     try:
-        if source.fn in FOLDER_SOURCES:
-            return files.class_folders(found) or None
-        column = source.columns().get("label") if source.fn in ("csv", "jsonl") else None
-        if column is None:
-            return None
-        header = (files.csv_header(found, source.delimiter) if source.fn == "csv"
-                  else list(files.jsonl_first(found)))
-        if column not in header:
-            return None
-        return list(files.label_cells(found, source.fn, column, getattr(source, "delimiter", ",")))
+        return files.READERS[source.fn].labels(found, source,
+                                               columns.get(TASK_TYPES[task.type].target))
     except files.Unreadable:
         return None
 
 
-@rule
 def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
     """ES404: declared labels and the label values in the data agree (never-seen: warning);
     with inferred labels, the ES302/ES308/ES312 checks that need the label set."""
     for name, task in ctx.spec.tasks.items():
-        if TASK_TYPES[task.type].family != "classification":
+        if TASK_TYPES[task.type].facts.labels != "classes":
             continue
         seen: dict[str, None] = {}
         complete = True
@@ -54,7 +46,7 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
             source = getattr(task, role)
             if source is None:
                 continue
-            observed = _observed(ctx, source)
+            observed = _observed(ctx, task, source)
             if observed is None:
                 complete = False
                 continue
@@ -71,10 +63,10 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _unknown_labels(ctx: Context, name: str, task: Task, source: Any,
-                    observed: list[files.LabelCell] | list[str]) -> Iterator[Diagnostic]:
+                    observed: files.Observed) -> Iterator[Diagnostic]:
     declared = set(task.labels or ())
     span = ctx.spans.value(("tasks", name, "labels"))
-    if source.fn in FOLDER_SOURCES:
+    if DATA_SOURCES[source.fn].layout == "folder":
         extra = [c for c in observed if isinstance(c, str) and c not in declared]
         if extra:
             listed = ", ".join(f'"{c}"' for c in extra)
@@ -126,11 +118,12 @@ def _inferred(ctx: Context, name: str, task: Task, labels: list[str]) -> Iterato
 
 def _builtin_classes(ctx: Context, name: str, task: Task) -> Iterator[Diagnostic]:
     source = task.data or task.train
-    if task.labels is None and source is not None and source.fn == "builtin":
+    if (task.labels is None and source is not None
+            and DATA_SOURCES[source.fn].layout == "dataset"):
         data = BUILTIN_DATASETS.get(source.name)
         if data is not None and data.classes is not None:
             yield from _binary_average(ctx, name, task, data.classes,
-                                       f" (`builtin({data.name})`)")
+                                       f" (`{source.fn}({data.name})`)")
 
 
 def _binary_average(ctx: Context, name: str, task: Task, count: int,

@@ -1,4 +1,5 @@
-"""Resolution rules (ES405-ES407) for models: paths, packages and the Hugging Face cache.
+"""Model rules (ES312, ES405-ES407): each model reads its tasks' inputs, its settings apply to
+it, and its weights are where its source says: a path, an installed package, the hub cache.
 
 Nothing here imports a model library: packages are found with `importlib` finders (no
 import of the package itself) and the hub cache is read as folders.
@@ -8,19 +9,99 @@ from __future__ import annotations
 
 import os
 import pkgutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from evalspec.check import data_files as files
-from evalspec.check.resolve import locate
-from evalspec.check.rules import Context, rule
-from evalspec.diagnostics import Diagnostic, Severity, did_you_mean
+from evalspec.check.context import Context, task_modality
+from evalspec.check.paths import locate, resolve, suggest_path
+from evalspec.diagnostics import Diagnostic, Severity, did_you_mean, one_of
 from evalspec.locations import package_folder
+from evalspec.registry.models import SCRATCH_ARCHS, SCRATCH_ARGS, modality_of
+from evalspec.registry.tasks import RUNNABLE
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
 
+LOCAL = "any"  # the modality of a local folder: decided by what it holds
+MAYBE_TEXT = ("text", LOCAL)  # modalities of a model that may be a Hugging Face text model
 
+
+# --------------------------------------------------------------------------- meaning
+def model_fits_tasks(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: a model whose inputs are not the task's (every model runs on every task)."""
+    for model_name, model in ctx.spec.models.items():
+        kind = modality_of(model.source)
+        if kind == LOCAL:
+            continue
+        for task_name, task in ctx.spec.tasks.items():
+            if task_modality(task) == kind or task.type not in RUNNABLE:  # the latter: ES314
+                continue
+            yield Diagnostic(
+                "ES312", f"model `{model_name}` takes {kind} input; task `{task_name}` has "
+                f"{task_modality(task)} input",
+                ctx.spans.value(("models", model_name, "source", "fn")),
+                "every model runs on every task: put tasks of other kinds in their own spec")
+            break
+
+
+def untrained_heads_need_finetuning(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: without `finetune`, a model with a new (untrained) head predicts at random."""
+    if ctx.spec.finetune is not None:
+        return
+    for name, model in ctx.spec.models.items():
+        if model.head == "new":
+            yield Diagnostic(
+                "ES312", f"model `{name}` would be evaluated with an untrained head",
+                ctx.spans.key(("models", name)),
+                "add a `finetune` block (a `train = head` stage is enough), or use "
+                "`head = pretrained` to evaluate the model's own classifier")
+
+
+def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: `head = pretrained` without a pretrained text classifier; settings the model
+    cannot use; size arguments its architecture has not."""
+    for name, model in ctx.spec.models.items():
+        source, path = model.source, ("models", name)
+        kind = modality_of(source)
+        trained = source.fn in WEIGHTS
+        if model.head == "pretrained":
+            if not trained or kind not in MAYBE_TEXT:
+                yield Diagnostic(
+                    "ES312", "`head = pretrained` needs a pretrained Hugging Face text "
+                    "classifier; this model has none", ctx.spans.value((*path, "head")),
+                    "use `head = new` (the default) with a `finetune` block that trains it")
+            elif model.pooling is not None:
+                yield Diagnostic(
+                    "ES312", "`pooling` is not used with `head = pretrained`: the model's "
+                    "own classifier pools", ctx.spans.key((*path, "pooling")),
+                    "remove `pooling`", Severity.WARNING)
+        if model.pooling is not None and kind not in MAYBE_TEXT:
+            yield Diagnostic("ES312", "`pooling` applies to text encoders only",
+                             ctx.spans.key((*path, "pooling")), "remove `pooling`")
+        if not trained:
+            yield from _size_arguments(ctx, source, path)
+        elif getattr(source, "arch", None) in SCRATCH_ARCHS:
+            yield Diagnostic(
+                "ES312", f"`arch = {source.arch}` is not a timm architecture",
+                ctx.spans.value((*path, "source", "arch")),
+                "`arch` names the timm architecture of a bare weights file (e.g. `resnet18`); "
+                "a Hugging Face folder needs no `arch`")
+
+
+def _size_arguments(ctx: Context, source: Any, path: tuple[str, ...]) -> Iterator[Diagnostic]:
+    """A model built from its architecture alone takes only that architecture's sizes."""
+    arch = SCRATCH_ARCHS.get(source.arch)
+    allowed = arch.args if arch is not None else ()
+    for arg in SCRATCH_ARGS:
+        if arg in source.model_fields_set and arg not in allowed:
+            takes = f"takes only {one_of(allowed)}" if allowed else \
+                "is a timm model: it takes no size arguments"
+            yield Diagnostic("ES312", f"`{source.fn}({source.arch})` has no `{arg}`",
+                             ctx.spans.key((*path, "source", arg)),
+                             f"`{source.fn}({source.arch})` {takes}")
+
+
+# --------------------------------------------------------------------------- resolution
 def hub_cache() -> Path:
     """The Hugging Face hub cache folder, as huggingface_hub finds it."""
     for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
@@ -39,16 +120,6 @@ def _cached(folder: Path, revision: str | None = None) -> bool:
     return snapshots.is_dir() and any(snapshots.iterdir())
 
 
-def _timm_cached(cache: Path, name: str) -> bool:
-    """`resnet18` is cached as `timm/resnet18.<pretrained tag>`; a tagged name as itself."""
-    folder = "models--timm--" + name
-    try:
-        return any(_cached(f) for f in cache.iterdir()
-                   if f.name == folder or f.name.startswith(folder + "."))
-    except OSError:
-        return False
-
-
 def _is_model(found: Path, arch: str | None, written: str,
               span: Span) -> Iterator[Diagnostic]:
     """ES405: a folder holds `config.json`; a bare weights file names its `arch`."""
@@ -64,72 +135,82 @@ def _is_model(found: Path, arch: str | None, written: str,
             f'name its timm architecture: `path("{written}", arch = resnet18)`')
 
 
-@rule
-def model_paths_exist(ctx: Context) -> Iterator[Diagnostic]:
-    """ES405: `path(…)` models exist, relative to the spec file, and hold a model."""
-    for name, model in ctx.spec.models.items():
-        source = model.source
-        if source.fn != "path":
-            continue
-        span = ctx.spans.value(("models", name, "source", "path"))
-        missing = list(locate(ctx.base_dir, source.path, span, "ES405", "model path", None))
-        yield from missing
-        if not missing:
-            found = files.resolve(ctx.base_dir, source.path)
-            yield from _is_model(found, source.arch, source.path, span)
+def _path_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[Diagnostic]:
+    """ES405: a local model exists, relative to the spec file, and holds a model."""
+    span = ctx.spans.value((*path, "path"))
+    missing = list(locate(ctx.base_dir, source.path, span, "ES405", "model path", None))
+    yield from missing
+    if not missing:
+        yield from _is_model(resolve(ctx.base_dir, source.path), source.arch, source.path, span)
 
 
-@rule
-def packages_exist(ctx: Context) -> Iterator[Diagnostic]:
-    """ES407: `package(module, subpath)` names an installed package; ES405: and a model in it."""
-    for name, model in ctx.spec.models.items():
-        source = model.source
-        if source.fn != "package":
-            continue
-        path = ("models", name, "source")
-        folder = package_folder(source.module)
-        if folder is None:
-            installed = [m.name for m in pkgutil.iter_modules()]
-            yield Diagnostic(
-                "ES407", f"package `{source.module}` is not installed",
-                ctx.spans.value((*path, "module")),
-                did_you_mean(source.module, installed)
-                or "install it into this environment "
-                f"(`pip install {source.module.split('.')[0]}`)")
-            continue
-        span = ctx.spans.value((*path, "subpath"))
-        target = folder / source.subpath
-        if not target.exists():
-            near = files.suggest_path(folder, source.subpath)
-            yield Diagnostic(
-                "ES405", f"package `{source.module}` has no `{source.subpath}`", span,
-                (f"did you mean `{near}`? " if near else "") + f"(looked for {target})")
-            continue
-        yield from _is_model(target, source.arch, source.subpath or source.module, span)
-
-
-@rule
-def hub_models_cached(ctx: Context) -> Iterator[Diagnostic]:
-    """ES406 (warning): `hf(…)` and pretrained `timm(…)` models missing from the local cache."""
-    cache = hub_cache()
-    for name, model in ctx.spec.models.items():
-        source: Any = model.source
-        path = ("models", name, "source")
-        if source.fn == "hf":
-            folder = cache / ("models--" + source.id.replace("/", "--"))
-            if _cached(folder, source.revision):
-                continue
-            what = f"`{source.id}`" + (f" at revision `{source.revision}`"
-                                       if source.revision and folder.is_dir() else "")
-            span, fetch = ctx.spans.value((*path, "id")), f"hf download {source.id}"
-        elif source.fn == "timm" and source.pretrained:
-            if _timm_cached(cache, source.name):
-                continue
-            what = f"timm model `{source.name}`"
-            span, fetch = ctx.spans.value((*path, "name")), f"hf download timm/{source.name}"
-        else:
-            continue
+def _package_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[Diagnostic]:
+    """ES407: the package is installed; ES405: and holds a model at its subpath."""
+    folder = package_folder(source.module)
+    if folder is None:
+        installed = [m.name for m in pkgutil.iter_modules()]
         yield Diagnostic(
-            "ES406", f"{what} is not in the local Hugging Face cache ({cache})", span,
-            f"`evalspec run` will download it; to work offline, fetch it first (`{fetch}`) "
-            "or use `path(…)`", severity=Severity.WARNING)
+            "ES407", f"package `{source.module}` is not installed",
+            ctx.spans.value((*path, "module")),
+            did_you_mean(source.module, installed)
+            or "install it into this environment "
+            f"(`pip install {source.module.split('.')[0]}`)")
+        return
+    span = ctx.spans.value((*path, "subpath"))
+    target = folder / source.subpath
+    if not target.exists():
+        near = suggest_path(folder, source.subpath)
+        yield Diagnostic(
+            "ES405", f"package `{source.module}` has no `{source.subpath}`", span,
+            (f"did you mean `{near}`? " if near else "") + f"(looked for {target})")
+        return
+    yield from _is_model(target, source.arch, source.subpath or source.module, span)
+
+
+def _hub_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[Diagnostic]:
+    """ES406 (warning): a hub model (at its revision) missing from the local cache."""
+    cache = hub_cache()
+    folder = cache / ("models--" + source.id.replace("/", "--"))
+    if _cached(folder, source.revision):
+        return
+    what = f"`{source.id}`" + (f" at revision `{source.revision}`"
+                               if source.revision and folder.is_dir() else "")
+    yield _not_cached(what, cache, ctx.spans.value((*path, "id")), f"hf download {source.id}")
+
+
+def _timm_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[Diagnostic]:
+    """ES406 (warning): pretrained timm weights missing from the local cache. `resnet18` is
+    cached as `timm/resnet18.<pretrained tag>`; a tagged name as itself."""
+    if not source.pretrained:
+        return
+    cache, prefix = hub_cache(), "models--timm--" + source.name
+    try:
+        if any(_cached(f) for f in cache.iterdir()
+               if f.name == prefix or f.name.startswith(prefix + ".")):
+            return
+    except OSError:
+        pass
+    yield _not_cached(f"timm model `{source.name}`", cache, ctx.spans.value((*path, "name")),
+                      f"hf download timm/{source.name}")
+
+
+def _not_cached(what: str, cache: Path, span: Span, fetch: str) -> Diagnostic:
+    return Diagnostic(
+        "ES406", f"{what} is not in the local Hugging Face cache ({cache})", span,
+        f"`evalspec run` will download it; to work offline, fetch it first (`{fetch}`) "
+        "or use `path(…)`", severity=Severity.WARNING)
+
+
+# Where each model source keeps its trained weights, by name: how the check finds them. A
+# source without an entry (`scratch`) has none: its model is built from its architecture.
+Weights = Callable[[Context, tuple[str, ...], Any], Iterator[Diagnostic]]
+WEIGHTS: dict[str, Weights] = {"hf": _hub_weights, "timm": _timm_weights,
+                               "path": _path_weights, "package": _package_weights}
+
+
+def model_weights_found(ctx: Context) -> Iterator[Diagnostic]:
+    """ES405-ES407: each model's weights are where its source says they are."""
+    for name, model in ctx.spec.models.items():
+        find = WEIGHTS.get(model.source.fn)
+        if find is not None:
+            yield from find(ctx, ("models", name, "source"), model.source)

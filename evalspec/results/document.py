@@ -27,8 +27,11 @@ from evalspec.validate.model import Spec
 class TaskSummary(Protocol):
     """What the document records of a task's data (execute's TaskData is one)."""
 
-    labels: list[str]
-    fingerprints: dict[str, str]
+    @property
+    def labels(self) -> list[str]: ...
+
+    @property
+    def fingerprints(self) -> dict[str, str]: ...
 
     def sizes(self) -> dict[str, int]: ...
 

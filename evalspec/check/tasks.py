@@ -1,0 +1,130 @@
+"""Task rules (ES306-ES308, ES311, ES312, ES314): splits, labels, `positive`, data roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from evalspec.check.context import SOURCE_ROLES, SPLIT_EXAMPLE, Context, labels_of
+from evalspec.diagnostics import Diagnostic, Related, Severity, did_you_mean, one_of
+from evalspec.registry.tasks import RUNNABLE, TASK_TYPES
+
+
+def percent(fraction: float) -> str:
+    return f"{fraction * 100:g}%"
+
+
+def labels_are_unique(ctx: Context) -> Iterator[Diagnostic]:
+    """ES306: a label listed twice; also a seed listed twice."""
+    for name, task in ctx.spec.tasks.items():
+        yield from _duplicates(ctx, task.labels or [], ("tasks", name, "labels"), "label")
+    if ctx.spec.finetune is not None:
+        yield from _duplicates(ctx, ctx.spec.finetune.seeds, ("finetune", "seeds"), "seed")
+
+
+def _duplicates(ctx: Context, values: list[str] | list[int], path: tuple[str, ...],
+                what: str) -> Iterator[Diagnostic]:
+    first: dict[object, int] = {}
+    for i, value in enumerate(values):
+        if value not in first:
+            first[value] = i
+            continue
+        shown = f'"{value}"' if isinstance(value, str) else str(value)
+        yield Diagnostic(
+            "ES306", f"duplicate {what} {shown}", ctx.spans.value((*path, i)),
+            "remove the second one",
+            related=(Related(ctx.spans.value((*path, first[value])), "first listed here"),))
+
+
+def split_leaves_training_data(ctx: Context) -> Iterator[Diagnostic]:
+    """ES307: `holdout(test = P, validation = Q)` with P + Q >= 100%."""
+    for name, task in ctx.spec.tasks.items():
+        split = task.split
+        if split.test + split.validation >= 1 - 1e-9:
+            yield Diagnostic(
+                "ES307", f"`test = {percent(split.test)}` and `validation = "
+                f"{percent(split.validation)}` leave no training data",
+                ctx.spans.value(("tasks", name, "split")),
+                f"keep `test + validation` below 100%, e.g. {SPLIT_EXAMPLE}")
+
+
+def positive_is_a_label(ctx: Context) -> Iterator[Diagnostic]:
+    """ES308: `positive` among the declared labels; ES312: only on binary classification."""
+    for name, task in ctx.spec.tasks.items():
+        if task.positive is None:
+            continue
+        labels = labels_of(task)
+        span = ctx.spans.value(("tasks", name, "positive"))
+        if TASK_TYPES[task.type].facts.labels != "classes":
+            yield Diagnostic(
+                "ES312", f"`positive` does not apply to a {task.type} task",
+                ctx.spans.key(("tasks", name, "positive")), "remove `positive`")
+        elif labels is not None and len(labels) > 2:
+            yield Diagnostic(
+                "ES312", f"`positive` applies to tasks with two labels; `{name}` has "
+                f"{len(labels)}", ctx.spans.key(("tasks", name, "positive")),
+                "remove `positive`; with more labels every class counts")
+        elif labels is not None and task.positive not in labels:
+            yield Diagnostic(
+                "ES308", f'`positive` is "{task.positive}", which is not among `labels`', span,
+                did_you_mean(task.positive, labels) or f"use one of {one_of(labels)}")
+
+
+def labels_fit_the_task(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: `labels` on a task that predicts numbers or text; `stratify` without labels."""
+    for name, task in ctx.spec.tasks.items():
+        unlabelled = TASK_TYPES[task.type].facts.labels == "none"
+        if task.labels is not None and unlabelled:
+            yield Diagnostic(
+                "ES312", f"`labels` does not apply to a {task.type} task",
+                ctx.spans.key(("tasks", name, "labels")), "remove `labels`")
+        split = task.split
+        if unlabelled and split.stratify and "stratify" in split.model_fields_set:
+            yield Diagnostic(
+                "ES312", f"`stratify = true` needs class labels; a {task.type} task has none",
+                ctx.spans.value(("tasks", name, "split", "stratify")),
+                "remove `stratify`, or set `stratify = false`", severity=Severity.WARNING)
+
+
+def data_sources_consistent(ctx: Context) -> Iterator[Diagnostic]:
+    """ES311: `data` (+ `split`) or explicit `train` + `test` (+ `validation`), not both."""
+    for name, task in ctx.spec.tasks.items():
+        explicit = [r for r in SOURCE_ROLES[1:] if getattr(task, r) is not None]
+        path = ("tasks", name)
+        if task.data is not None:
+            for role in explicit:
+                yield Diagnostic(
+                    "ES311", f"task `{name}` has both `data` and `{role}`",
+                    ctx.spans.key((*path, role)),
+                    f"remove `{role}` (then `split` divides `data`), or remove `data` and give "
+                    "explicit `train` and `test`",
+                    related=(Related(ctx.spans.key((*path, "data")), "`data` set here"),))
+            continue
+        if not explicit:
+            yield Diagnostic(
+                "ES311", f"task `{name}` has no data", ctx.spans.key(path),
+                'add `data = csv("data/file.csv", …)`, or explicit `train` and `test`')
+            continue
+        missing = [r for r in ("train", "test") if r not in explicit]
+        if missing:
+            yield Diagnostic(
+                "ES311", f"explicit splits need `train` and `test`; task `{name}` has no "
+                + " and no ".join(f"`{r}`" for r in missing),
+                ctx.spans.key((*path, explicit[0])),
+                " and ".join(f'add `{r} = csv("…")`' for r in missing)
+                + ", or give one `data` source and a `split`")
+        if "split" in task.model_fields_set:
+            yield Diagnostic(
+                "ES311", "`split` divides `data`, but this task has explicit splits",
+                ctx.spans.key((*path, "split")),
+                "remove `split`: the explicit `train`/`validation`/`test` are used as they are")
+
+
+def tasks_can_run(ctx: Context) -> Iterator[Diagnostic]:
+    """ES314 (warning): a task type that `evalspec run` cannot train yet."""
+    for name, task in ctx.spec.tasks.items():
+        if task.type not in RUNNABLE:
+            yield Diagnostic(
+                "ES314", f"`evalspec run` cannot train {task.type} tasks yet",
+                ctx.spans.value(("tasks", name, "type")),
+                f"`run` trains {one_of(RUNNABLE)}; `check` still checks this spec",
+                Severity.WARNING)
