@@ -4,6 +4,7 @@ may, and no task-type or source-name branch lives outside the registries."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -157,3 +158,16 @@ def test_the_checks_themselves_find_what_they_look_for(tmp_path: Path,
         "compares with ['regression']", "compares with ['hf', 'timm']"]
     assert cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_architecture_doc_names_only_files_that_exist() -> None:
+    doc = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`([a-z_/]+(?:\.py|/))(?:::\w+)?`", doc))
+    def exists(written: str) -> bool:
+        if "/" not in written.rstrip("/"):  # a bare file name: somewhere in the package
+            return any(PACKAGE.rglob(written))
+        return (PACKAGE / written).exists() or (PACKAGE.parent / written).exists()
+
+    missing = sorted(n for n in named if "NAME" not in n and not exists(n))
+    assert len(named) > 20
+    assert missing == []
