@@ -10,7 +10,19 @@ import sys
 import zipfile
 from pathlib import Path
 
+from tests.committed import RUN
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_installed(script: str, work: Path, site: Path) -> None:
+    """Run a Python script in WORK against the wheel installed in SITE alone: it succeeds,
+    and the path it prints first lies inside SITE."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=work,
+                          env={**os.environ, "PYTHONPATH": str(site)},
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.splitlines()[0].startswith(str(site))
 
 
 def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
@@ -29,18 +41,11 @@ def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
     work = tmp_path / "elsewhere"
     work.mkdir()
     shutil.copy(ROOT / "specs" / "digits.evalspec", work / "digits.evalspec")
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    script = ("import evalspec, sys; from evalspec.cli import main; "
-              "print(evalspec.__file__); sys.exit(main(['check', 'digits.evalspec']))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[0].startswith(str(site))
-    shutil.copytree(ROOT / "tests" / "report" / "data" / "tickets_run", work / "run")
-    script = ("import sys; from evalspec.assets import templates_dir; print(templates_dir()); "
-              "from evalspec.cli import main; sys.exit(main(['report', 'run/results.json']))")
-    done = subprocess.run([sys.executable, "-c", script], cwd=work, env=env,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[0].startswith(str(site))
+    run_installed("import evalspec, sys; from evalspec.cli import main; "
+                  "print(evalspec.__file__); sys.exit(main(['check', 'digits.evalspec']))",
+                  work, site)
+    shutil.copytree(RUN, work / "run")
+    run_installed("import sys; from evalspec.assets import templates_dir; "
+                  "print(templates_dir()); from evalspec.cli import main; "
+                  "sys.exit(main(['report', 'run/results.json']))", work, site)
     assert (work / "run" / "report.html").exists() and (work / "run" / "report.md").exists()

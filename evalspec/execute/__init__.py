@@ -1,1 +1,2 @@
-"""The only package that imports torch, timm and transformers: data, models, training."""
+"""Where torch, timm and transformers are imported: data, models, training, task-family plug-ins
+and the cell runner."""

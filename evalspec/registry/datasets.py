@@ -19,12 +19,17 @@ class BuiltinDataset:
     classes: int | None  # number of classes; None for regression
     loader: str  # the function that loads it, as `module:function`
 
-    def fits(self, task: TaskType) -> bool:
-        """Its family is the task's; images need an image task, features a task that
-        reads numeric features."""
+    def readable_by(self, task: TaskType) -> bool:
+        """Its family is the task's; an image task needs images, any other task reads it
+        as numeric features if it reads features at all (digits' pixels included)."""
         if self.family != task.family:
             return False
-        return task.modality == "image" if self.modality == "image" else task.features_fallback
+        return self.modality == "image" if task.modality == "image" else task.features_fallback
+
+    def fits(self, task: TaskType) -> bool:
+        """What `check` accepts: readable, and images only for an image task (pixels as
+        features are almost always a mistake)."""
+        return self.readable_by(task) and (self.modality != "image" or task.modality == "image")
 
 
 BUILTIN_DATASETS: Registry[BuiltinDataset] = Registry("built-in data set")

@@ -11,43 +11,27 @@ and sentence pairs made from them.
 from __future__ import annotations
 
 import csv
-import json
-import os
 import re
-from collections.abc import Callable, Iterator
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ["HF_HUB_OFFLINE"] = "1"  # before huggingface_hub reads it at import
-os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import pytest
+import torch
 
-import pytest  # noqa: E402
-import torch  # noqa: E402
+from evalspec.execute.data.examples import Examples, TaskData
+from evalspec.plan import StagePlan
+from tests.tiny import REVIEWS, ROOT
 
-from evalspec.execute.data.examples import Examples, TaskData  # noqa: E402
-from evalspec.plan import StagePlan  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-REVIEWS = ROOT / "specs" / "data" / "movie_reviews.csv"
 SIZE = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
             max_position_embeddings=64)
 WORD = re.compile(r"\w+|[^\w\s]")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _offline_and_single_threaded() -> Iterator[None]:
-    """Offline; one intra-op thread (tiny models on a few shared cores run several times
-    faster without thread contention)."""
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    from transformers.utils import logging
-
-    logging.set_verbosity_error()
-    logging.disable_progress_bar()
-    yield
-    torch.set_num_threads(threads)
+def _single_threaded(single_threaded: None) -> None:
+    """Tests here train: offline, on one intra-op thread (see tests/conftest.py)."""
 
 
 # ------------------------------------------------------------------------------- data
@@ -184,40 +168,25 @@ def resnet_weights(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-# ------------------------------------------------------------------------------- helpers
-# Helpers are fixtures (returning functions), since test modules cannot import conftest.
-def quoted(path: Path | str) -> str:
-    """A spec string literal for a path."""
-    return json.dumps(str(path))
-
-
 @pytest.fixture
-def write_spec(tmp_path: Path) -> Callable[..., Path]:
-    """`write_spec(text, name=…, **paths)`: tmp_path/NAME holding `evalspec 1` and the
-    text, where each `{key}` of `paths` is replaced by that path as a spec string."""
-    def write(text: str, name: str = "test.evalspec", **paths: Path | str) -> Path:
-        path = tmp_path / name
-        for key, value in paths.items():
-            text = text.replace("{" + key + "}", quoted(value))
-        path.write_text("evalspec 1\n" + text, encoding="utf-8")
-        return path
-    return write
+def broken_bert(tmp_path: Path, bert_dir: Path) -> Callable[[float], Path]:
+    """`broken_bert(value)`: tmp_path/broken, a copy of the BERT whose word embeddings are
+    all VALUE (nan or inf): its first training step has a non-finite loss."""
+    def make(value: float) -> Path:
+        from safetensors.torch import load_file, save_file
+
+        broken = tmp_path / "broken"
+        shutil.copytree(bert_dir, broken)
+        weights = load_file(str(bert_dir / "model.safetensors"))
+        weights["embeddings.word_embeddings.weight"] = torch.full_like(
+            weights["embeddings.word_embeddings.weight"], value)
+        save_file(weights, str(broken / "model.safetensors"))
+        return broken
+    return make
 
 
-@pytest.fixture(scope="session")
-def run_spec() -> Callable[..., dict[str, Any]]:
-    """`run_spec(spec, out, **options)`: `api.run` on the CPU; the results document."""
-    def run(spec: Path, out: Path, **options: Any) -> dict[str, Any]:
-        from evalspec import api
-        from evalspec.execute.options import RunOptions
-
-        written = api.run(spec, RunOptions(device="cpu", **options), out)
-        results = getattr(written, "results", written)  # api.run returns what it wrote
-        assert results == out / "results.json"
-        return json.loads(results.read_text(encoding="utf-8"))
-    return run
-
-
+# ------------------------------------------------------------------------------- helpers
+# Helpers are fixtures (returning functions), so tests take them like the models above.
 @pytest.fixture(scope="session")
 def make_stage() -> Callable[..., StagePlan]:
     """`make_stage(**overrides)`: a fully resolved stage with small defaults."""

@@ -3,7 +3,6 @@ what shapes it is unchanged; metrics, new models, `plan`, `--rerun` and broken e
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
@@ -12,61 +11,30 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 
 from evalspec.cli.main import main
 from evalspec.execute.training.trainer import Trainer
+from tests import tiny
 
-WINE = """
-task wine {
-  type  = text_classification
-  data  = builtin("wine")
-  split = holdout(test = 25%, validation = 20%, seed = 0)
-}
-model mlp {
-  source = scratch(mlp, layers = 1, hidden = 16)
-}
-MODELS
-finetune {
-  batch_size = 16
-  seeds      = [0, 1]
-  stage probe {
-    train  = head
-    epochs = 2
-    lr     = 1e-2
-  }
-  stage full {
-    train  = all
-    epochs = 3
-    lr     = 1e-3
-  }
-}
-METRICS
-report {
-  formats = [json]
-}
-"""
+ACCURACY = ("accuracy", "log_loss")
+SECOND_MODEL = tiny.model("wide", tiny.scratch("mlp", layers=2, hidden=8))
 
-ACCURACY = """
-metrics {
-  accuracy
-  log_loss
-  primary    = accuracy
-  confidence = bootstrap(n = 100)
-}
-"""
-
-SECOND_MODEL = """
-model wide {
-  source = scratch(mlp, layers = 2, hidden = 8)
-}
-"""
-
-Results = dict[str, Any]
+Results = tiny.Results
 
 
-def wine(models: str = "", metrics: str = ACCURACY) -> str:
-    return WINE.replace("MODELS", models).replace("METRICS", metrics)
+def accuracy(*more: str) -> str:
+    """The wine spec's metrics block, with MORE metrics after `log_loss`."""
+    return tiny.metrics(*ACCURACY, *more, primary="accuracy",
+                        confidence="bootstrap(n = 100)")
+
+
+def wine(*models: str, metrics: str | None = None) -> str:
+    """Wine as text classification: an MLP (and MODELS) in two stages, two seeds."""
+    return tiny.spec(
+        tiny.task(tiny.builtin("wine"), name="wine", split=tiny.holdout(validation="20%")),
+        tiny.model("mlp", tiny.scratch("mlp", layers=1, hidden=16)), *models,
+        finetune=tiny.finetune(tiny.probe(2), tiny.full(3), batch_size=16, seeds=[0, 1]),
+        metrics=metrics or accuracy(), report=tiny.report("json"))
 
 
 @pytest.fixture
@@ -91,12 +59,10 @@ def no_training(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def run(spec: Path, out: Path, cache: Path, *flags: str) -> int:
-    return main(["run", str(spec), "--device", "cpu", "--out", str(out),
-                 "--cache-dir", str(cache), *flags])
+    return tiny.run(spec, out, *flags, cache=cache)
 
 
-def results(out: Path) -> Results:
-    return json.loads((out / "results.json").read_text(encoding="utf-8"))
+results = tiny.results
 
 
 def metrics_of(document: Results) -> dict[tuple[str, int], Any]:
@@ -109,9 +75,9 @@ def cached_lines(out: Path) -> list[str]:
 
 
 @pytest.fixture
-def first(write_spec: Callable[..., Path], tmp_path: Path) -> tuple[Path, Path, Results]:
+def first(tmp_path: Path) -> tuple[Path, Path, Results]:
     """The wine spec run once from an empty cache: (spec, cache folder, results)."""
-    spec = write_spec(wine())
+    spec = tiny.write(tmp_path, wine())
     cache = tmp_path / "cache"
     assert run(spec, tmp_path / "first", cache) == 0
     assert cached_lines(tmp_path / "first") == []
@@ -135,10 +101,10 @@ def test_a_second_identical_run_trains_nothing_and_gives_identical_results(
 
 
 def test_the_cache_defaults_to_a_folder_beside_the_spec(
-        write_spec: Callable[..., Path], tmp_path: Path, trained: list[int]) -> None:
-    spec = write_spec(wine())
+        tmp_path: Path, trained: list[int]) -> None:
+    spec = tiny.write(tmp_path, wine())
     for out in ("first", "second"):
-        assert main(["run", str(spec), "--device", "cpu", "--out", str(tmp_path / out)]) == 0
+        assert tiny.run(spec, tmp_path / out) == 0
     assert len(trained) == 2  # the first run's two seeds; the second run trained nothing
     digests = {c["digest"] for c in results(tmp_path / "first")["cells"]}
     assert {p.name for p in (tmp_path / ".evalspec" / "cache").iterdir()} == digests
@@ -147,15 +113,9 @@ def test_the_cache_defaults_to_a_folder_beside_the_spec(
 def test_changing_only_the_metrics_block_retrains_nothing(
         first: tuple[Path, Path, Results], no_training: None, tmp_path: Path) -> None:
     spec, cache, before = first
-    spec.write_text("evalspec 1\n" + wine(metrics="""
-metrics {
-  accuracy
-  log_loss
-  f1         = f1(average = macro)
-  primary    = f1
-  confidence = bootstrap(n = 120, level = 90%)
-}
-"""), encoding="utf-8")
+    spec.write_text(wine(metrics=tiny.metrics(
+        *ACCURACY, f1="f1(average = macro)", primary="f1",
+        confidence="bootstrap(n = 120, level = 90%)")), encoding="utf-8")
     out = tmp_path / "second"
     assert run(spec, out, cache) == 0
     assert len(cached_lines(out)) == 2
@@ -171,7 +131,7 @@ metrics {
 def test_adding_a_model_trains_only_that_model(
         first: tuple[Path, Path, Results], trained: list[int], tmp_path: Path) -> None:
     spec, cache, before = first
-    spec.write_text("evalspec 1\n" + wine(SECOND_MODEL), encoding="utf-8")
+    spec.write_text(wine(SECOND_MODEL), encoding="utf-8")
     out = tmp_path / "second"
     assert run(spec, out, cache) == 0
     assert len(trained) == 2  # wide, seeds 0 and 1
@@ -196,7 +156,7 @@ def plan_states(spec: Path, cache: Path, capsys: pytest.CaptureFixture[str]) -> 
 def test_plan_marks_each_cell_cached_resumable_or_to_run(
         first: tuple[Path, Path, Results], capsys: pytest.CaptureFixture[str]) -> None:
     spec, cache, before = first
-    spec.write_text("evalspec 1\n" + wine(SECOND_MODEL), encoding="utf-8")
+    spec.write_text(wine(SECOND_MODEL), encoding="utf-8")
     states = plan_states(spec, cache, capsys)
     assert states == {"wine/mlp/seed0": "cached", "wine/mlp/seed1": "cached",
                       "wine/wide/seed0": "to run", "wine/wide/seed1": "to run"}
@@ -264,44 +224,13 @@ def test_a_stray_temporary_folder_beside_a_complete_outcome_is_ignored(
 
 
 def test_a_failed_cell_keeps_the_cells_before_it_in_the_cache(
-        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        broken_bert: Callable[[float], Path], data_dir: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from safetensors.torch import load_file, save_file
-
-    broken = tmp_path / "broken"
-    shutil.copytree(bert_dir, broken)
-    weights = load_file(str(bert_dir / "model.safetensors"))
-    weights["embeddings.word_embeddings.weight"] = torch.full_like(
-        weights["embeddings.word_embeddings.weight"], float("nan"))
-    save_file(weights, str(broken / "model.safetensors"))
-    spec = write_spec("""
-task sentiment {
-  type  = text_classification
-  data  = csv({data}, text = "sentence", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model lstm {
-  source     = scratch(lstm, hidden = 16)
-  max_length = 32
-}
-model broken {
-  source     = path({broken})
-  max_length = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-2
-  }
-}
-metrics {
-  accuracy
-}
-report {
-  formats = [json]
-}
-""", data=data_dir / "reviews.csv", broken=broken)
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews(data_dir / "reviews.csv")),
+        tiny.model("lstm", tiny.scratch("lstm", hidden=16), max_length=32),
+        tiny.model("broken", tiny.path(broken_bert(float("nan"))), max_length=32),
+        report=tiny.report("json")))
     cache = tmp_path / "cache"
     assert run(spec, tmp_path / "out", cache) == 3
     assert "non-finite loss" in capsys.readouterr().err
@@ -320,9 +249,8 @@ def test_a_cost_metric_added_later_is_measured_without_training(
         first: tuple[Path, Path, Results], no_training: None, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
     spec, cache, before = first
-    spec.write_text("evalspec 1\n" + wine(metrics=ACCURACY.replace(
-        "  log_loss\n", "  log_loss\n  latency(batch = 2)\n  throughput(batch = 4)\n")),
-        encoding="utf-8")
+    spec.write_text(wine(metrics=accuracy("latency(batch = 2)", "throughput(batch = 4)")),
+                    encoding="utf-8")
     assert run(spec, tmp_path / "second", cache) == 0
     after = results(tmp_path / "second")
     assert metrics_of(after) == metrics_of(before)

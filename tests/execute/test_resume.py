@@ -1,6 +1,6 @@
 """Killed and interrupted runs resume from their last complete checkpoint and end exactly
-where an uninterrupted run ends: SIGKILL mid-stage, Ctrl-C once and twice, a kill during a
-checkpoint write, and checkpoint folders left half written."""
+where an uninterrupted run ends: SIGKILL mid-stage, Ctrl-C once and twice, and a kill
+during a checkpoint write (half-written checkpoint folders: tests/execute/training)."""
 
 from __future__ import annotations
 
@@ -15,62 +15,34 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import torch
 
 from evalspec.cli.main import main
 from evalspec.execute.training import checkpoint
 from evalspec.execute.training.trainer import Trainer
-
-ROOT = Path(__file__).resolve().parents[2]
-REVIEWS = ROOT / "specs" / "data" / "movie_reviews.csv"
+from tests import tiny
 
 # 600 reviews: 420 train in 27 batches, about half a second an epoch on one CPU thread —
 # long enough to stop mid-stage, short enough that a whole run takes seconds. Checkpoints:
 # ckpt-1 ends `probe`; ckpt-2..4 end `full`'s epochs 1..3; ckpt-5 ends `full`.
 STEPS_PER_EPOCH = 27
-SPEC = """evalspec 1
-task sentiment {
-  type  = text_classification
-  data  = csv("reviews.csv", text = "sentence", label = "label", id = "id")
-  split = holdout(test = 20%, validation = 10%, seed = 0)
-}
-model transformer {
-  source     = scratch(transformer, layers = 2, hidden = 64, heads = 2)
-  max_length = 48
-}
-finetune {
-  batch_size = 16
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-2
-  }
-  stage full {
-    train    = all
-    epochs   = 4
-    lr       = 1e-3
-    schedule = linear(warmup = 10%)
-  }
-}
-metrics {
-  accuracy
-  log_loss
-  confidence = none
-}
-report {
-  formats = [json]
-}
-"""
+SPEC = tiny.spec(
+    tiny.task(tiny.reviews("reviews.csv"), split=tiny.holdout(test="20%", validation="10%")),
+    tiny.model("transformer", tiny.scratch("transformer", layers=2, hidden=64, heads=2),
+               max_length=48),
+    finetune=tiny.finetune(tiny.probe(), tiny.full(4, schedule="linear(warmup = 10%)"),
+                           batch_size=16),
+    metrics=tiny.metrics("accuracy", "log_loss", confidence="none"),
+    report=tiny.report("json"))
 
-Results = dict[str, Any]
-# One intra-op thread in every process, as in this test session (see conftest), so runs in
-# subprocesses and in this process compute the same floating-point sums.
+Results = tiny.Results
+# One intra-op thread in every process, as in this test session (see tests/conftest.py),
+# so runs in subprocesses and in this process compute the same floating-point sums.
 SINGLE_THREAD = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                  "HF_HUB_OFFLINE": "1"}
 
 
 def arguments(spec: Path, out: Path, cache: Path) -> list[str]:
-    return ["run", str(spec), "--device", "cpu", "--out", str(out), "--cache-dir", str(cache)]
+    return tiny.arguments(spec, out, cache=cache)
 
 
 def digest_folder(cache: Path) -> Path:
@@ -85,17 +57,16 @@ def curves(document: Results) -> list[list[dict[str, Any]]]:
 
 
 def read(out: Path) -> tuple[Results, bytes]:
-    document = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    document = tiny.results(out)
     return document, (out / document["cells"][0]["predictions"]).read_bytes()
 
 
 @pytest.fixture(scope="module")
 def spec(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("resume")
-    lines = REVIEWS.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = tiny.REVIEWS.read_text(encoding="utf-8").splitlines(keepends=True)
     (folder / "reviews.csv").write_text("".join(lines[:601]), encoding="utf-8")
-    (folder / "resume.evalspec").write_text(SPEC, encoding="utf-8")
-    return folder / "resume.evalspec"
+    return tiny.write(folder, SPEC, "resume.evalspec")
 
 
 @pytest.fixture(scope="module")
@@ -147,13 +118,18 @@ def mid_full_stage(cache: Path) -> Callable[[], bool]:
     return ready
 
 
+def start_mid_full_stage(spec: Path, out: Path, cache: Path) -> subprocess.Popen[str]:
+    """`evalspec run` in a subprocess, once it is inside stage `full`."""
+    return start([sys.executable, "-m", "evalspec", *arguments(spec, out, cache)],
+                 mid_full_stage(cache))
+
+
 # ------------------------------------------------------------------ SIGKILL
 def test_a_run_killed_mid_stage_resumes_to_the_same_results(
         spec: Path, reference: tuple[Results, bytes], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
-    command = [sys.executable, "-m", "evalspec", *arguments(spec, out, cache)]
-    process = start(command, mid_full_stage(cache))
+    process = start_mid_full_stage(spec, out, cache)
     os.kill(process.pid, signal.SIGKILL)
     process.communicate()
     assert process.returncode == -signal.SIGKILL
@@ -175,8 +151,7 @@ def test_one_sigint_checkpoints_mid_epoch_exits_130_and_resumes_to_the_same_resu
         spec: Path, reference: tuple[Results, bytes], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
-    command = [sys.executable, "-m", "evalspec", *arguments(spec, out, cache)]
-    process = start(command, mid_full_stage(cache))
+    process = start_mid_full_stage(spec, out, cache)
     process.send_signal(signal.SIGINT)
     _, error = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -218,42 +193,7 @@ def test_a_second_sigint_stops_at_once_keeping_the_last_checkpoint(
     assert_same_as(reference, out)
 
 
-# ------------------------------------------------------------------ broken checkpoints
-def small(value: float, **state: Any) -> checkpoint.Checkpoint:
-    return checkpoint.Checkpoint({"w": torch.full((3,), value)}, None, {}, {},
-                                 {"torch": torch.get_rng_state()}, state)
-
-
-def test_a_half_written_checkpoint_is_ignored_and_removed_after_the_next_save(
-        tmp_path: Path) -> None:
-    folder = tmp_path / "checkpoints"
-    checkpoint.save(folder, small(1.0, n=1))
-    checkpoint.save(folder, small(2.0, n=2))
-    assert [p.name for p in checkpoint.complete(folder)] == ["ckpt-2"]  # older ones dropped
-    # killed while writing ckpt-3: in its temporary folder, or renamed without its marker
-    temporary, unmarked = folder / f".ckpt-3.tmp-{os.getpid() + 1}", folder / "ckpt-4"
-    for broken in (temporary, unmarked):
-        broken.mkdir()
-        (broken / "model.safetensors").write_bytes(b"half a file")
-    found = checkpoint.latest(folder)
-    assert found is not None and found.state == {"n": 2}
-    assert torch.equal(found.model["w"], torch.full((3,), 2.0))
-    assert temporary.exists() and unmarked.exists()  # kept until a newer one is complete
-
-    written = checkpoint.save(folder, small(3.0, n=3))
-    assert checkpoint.complete(folder) == [written]
-    assert written.name not in ("ckpt-3", "ckpt-4")
-    assert sorted(p.name for p in folder.iterdir()) == [written.name]
-    found = checkpoint.latest(folder)
-    assert found is not None and found.state == {"n": 3}
-
-
-def test_no_checkpoint_yet_means_a_fresh_start(tmp_path: Path) -> None:
-    assert checkpoint.latest(tmp_path / "none") is None
-    (tmp_path / "some" / ".ckpt-1.tmp-1").mkdir(parents=True)
-    assert checkpoint.latest(tmp_path / "some") is None
-
-
+# ------------------------------------------------------------------ a kill mid-write
 # The run in a subprocess, with safetensors' writer stalled inside the third checkpoint's
 # temporary folder (after writing its weights), so the parent can kill it mid-write.
 STALLED_WRITE = """

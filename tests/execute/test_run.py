@@ -5,97 +5,50 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
-from evalspec.cli.main import main
+from tests import tiny
 
-Results = dict[str, Any]
-
-SENTIMENT = """
-task sentiment {
-  type     = text_classification
-  data     = csv({data}, text = "sentence", label = "label", id = "id")
-  positive = "positive"
-  split    = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model bert {
-  source     = path({bert})
-  max_length = 32
-}
-model gpt2 {
-  source     = path({gpt2})
-  max_length = 32
-}
-model transformer {
-  source     = scratch(transformer, layers = 1, hidden = 32, heads = 2)
-  max_length = 32
-}
-model lstm {
-  source     = scratch(lstm, hidden = 32)
-  max_length = 32
-}
-finetune {
-  batch_size = 16
-  seeds      = [0, 1]
-  stage probe {
-    train  = head
-    epochs = 2
-    lr     = 1e-2
-  }
-  stage full {
-    train    = all
-    epochs   = 1
-    lr       = 1e-3
-    schedule = linear(warmup = 25%)
-  }
-}
-metrics {
-  accuracy
-  f1
-  auc
-  log_loss
-  params
-  latency(batch = 2)
-  train_time
-  primary    = accuracy
-  confidence = bootstrap(n = 200, level = 90%)
-}
-"""
+Results = tiny.Results
 
 MODELS = ["bert", "gpt2", "transformer", "lstm"]
+TRANSFORMER = tiny.scratch("transformer", layers=1, hidden=32, heads=2)
 
 
-def read_rows(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+def text_model(name: str, source: str, max_length: int = 32) -> str:
+    return tiny.model(name, source, max_length=max_length)
 
 
-def predictions(out: Path, cell: dict[str, Any]) -> list[dict[str, Any]]:
-    return read_rows(out / cell["predictions"])
+def sentiment_spec(data_dir: Path, bert_dir: Path, gpt2_dir: Path) -> str:
+    """The four text models, two seeds each, in two stages; many metrics."""
+    return tiny.spec(
+        tiny.task(tiny.reviews(data_dir / "reviews.csv"), positive=tiny.quoted("positive")),
+        text_model("bert", tiny.path(bert_dir)), text_model("gpt2", tiny.path(gpt2_dir)),
+        text_model("transformer", TRANSFORMER),
+        text_model("lstm", tiny.scratch("lstm", hidden=32)),
+        finetune=tiny.finetune(tiny.probe(2), tiny.full(schedule="linear(warmup = 25%)"),
+                               batch_size=16, seeds=[0, 1]),
+        metrics=tiny.metrics("accuracy", "f1", "auc", "log_loss", "params", "latency(batch = 2)",
+                             "train_time", primary="accuracy",
+                             confidence="bootstrap(n = 200, level = 90%)"))
 
 
-def cli(spec: Path, out: Path, *flags: str) -> int:
-    return main(["run", str(spec), "--device", "cpu", "--out", str(out), *flags])
+predictions = tiny.predictions
 
 
 @pytest.fixture(scope="module")
 def sentiment(tmp_path_factory: pytest.TempPathFactory, data_dir: Path, bert_dir: Path,
-              gpt2_dir: Path, run_spec: Callable[..., Results]) -> tuple[Results, Path]:
+              gpt2_dir: Path) -> tuple[Results, Path]:
     """One run of the four text models, two seeds each; (results, output folder)."""
     folder = tmp_path_factory.mktemp("sentiment")
-    spec = folder / "sentiment.evalspec"
-    text = SENTIMENT
-    for key, path in (("data", data_dir / "reviews.csv"), ("bert", bert_dir), ("gpt2", gpt2_dir)):
-        text = text.replace("{" + key + "}", json.dumps(str(path)))
-    spec.write_text("evalspec 1\n" + text, encoding="utf-8")
-    return run_spec(spec, folder / "out"), folder / "out"
+    spec = tiny.write(folder, sentiment_spec(data_dir, bert_dir, gpt2_dir), "sentiment.evalspec")
+    return tiny.run_api(spec, folder / "out"), folder / "out"
 
 
 # ------------------------------------------------------------------ text classification
@@ -206,35 +159,16 @@ def test_the_leaderboard_aggregates_seeds(sentiment: tuple[Results, Path]) -> No
 
 
 # ------------------------------------------------------------------ other task types
-def test_text_pairs(write_spec: Callable[..., Path], run_spec: Callable[..., Results],
-                    data_dir: Path, bert_dir: Path, tmp_path: Path) -> None:
-    spec = write_spec("""
-task same_sentiment {
-  type  = text_pair_classification
-  data  = csv({pairs}, text = "first", text_pair = "second", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 1)
-}
-model bert {
-  source     = path({bert})
-  max_length = 48
-}
-model transformer {
-  source     = scratch(transformer, layers = 1, hidden = 32, heads = 2)
-  max_length = 48
-}
-finetune {
-  stage full {
-    train  = all
-    epochs = 1
-    lr     = 1e-3
-  }
-}
-metrics {
-  accuracy
-  f1 = f1(average = macro)
-}
-""", pairs=data_dir / "pairs.csv", bert=bert_dir)
-    results = run_spec(spec, tmp_path / "out")
+def test_text_pairs(run_tiny: Callable[..., Results], data_dir: Path, bert_dir: Path,
+                    tmp_path: Path) -> None:
+    pairs = tiny.csv(data_dir / "pairs.csv", text="first", text_pair="second", label="label",
+                     id="id")
+    results = run_tiny(tiny.spec(
+        tiny.task(pairs, name="same_sentiment", type="text_pair_classification",
+                  split=tiny.holdout(seed=1)),
+        text_model("bert", tiny.path(bert_dir), 48), text_model("transformer", TRANSFORMER, 48),
+        finetune=tiny.finetune(tiny.full()),
+        metrics=tiny.metrics("accuracy", f1="f1(average = macro)")))
     assert results["tasks"]["same_sentiment"]["labels"] == ["different", "same"]
     assert [c["model"] for c in results["cells"]] == ["bert", "transformer"]
     for cell in results["cells"]:
@@ -242,40 +176,16 @@ metrics {
         assert 0 <= cell["test"]["f1"]["value"] <= 1
 
 
-def test_image_classification(write_spec: Callable[..., Path],
-                              run_spec: Callable[..., Results], resnet_weights: Path,
+def test_image_classification(run_tiny: Callable[..., Results], resnet_weights: Path,
                               tmp_path: Path) -> None:
-    spec = write_spec("""
-task digits {
-  type  = image_classification
-  data  = builtin("digits")
-  split = holdout(test = 20%, validation = 10%, seed = 0)
-}
-model pretrained {
-  source     = path({weights}, arch = "resnet10t")
-  image_size = 32
-}
-model scratch {
-  source     = scratch(resnet10t)
-  image_size = 32
-}
-finetune {
-  batch_size = 32
-  stage full {
-    train     = all
-    epochs    = 1
-    lr        = 1e-3
-    max_steps = 3
-  }
-}
-metrics {
-  accuracy
-  f1 = f1(average = macro)
-  primary    = accuracy
-  confidence = none
-}
-""", weights=resnet_weights)
-    results = run_spec(spec, tmp_path / "out")
+    results = run_tiny(tiny.spec(
+        tiny.task(tiny.builtin("digits"), name="digits", type="image_classification",
+                  split=tiny.holdout(test="20%", validation="10%")),
+        tiny.model("pretrained", tiny.path(resnet_weights, arch="resnet10t"), image_size=32),
+        tiny.model("scratch", tiny.scratch("resnet10t"), image_size=32),
+        finetune=tiny.finetune(tiny.full(max_steps=3), batch_size=32),
+        metrics=tiny.metrics("accuracy", f1="f1(average = macro)", primary="accuracy",
+                             confidence="none")))
     task = results["tasks"]["digits"]
     assert task["labels"] == [str(d) for d in range(10)]
     pretrained, scratch = results["cells"]
@@ -293,44 +203,22 @@ metrics {
         assert cell["stages"][0]["epochs"][0]["val"]["accuracy"] is not None
 
 
-def test_text_regression_through_the_cli(write_spec: Callable[..., Path], data_dir: Path,
-                                         bert_dir: Path, tmp_path: Path,
+def test_text_regression_through_the_cli(data_dir: Path, bert_dir: Path, tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    spec = write_spec("""
-task rating {
-  type  = regression
-  data  = csv({data}, text = "sentence", target = "rating", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model bert {
-  source     = path({bert})
-  max_length = 32
-}
-model lstm {
-  source     = scratch(lstm, hidden = 32)
-  max_length = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 2
-    lr     = 1e-2
-  }
-}
-metrics {
-  rmse
-  mae
-  r2
-  primary    = rmse
-  confidence = bootstrap(n = 100)
-}
-""", data=data_dir / "reviews.csv", bert=bert_dir)
+    ratings = tiny.csv(data_dir / "reviews.csv", text="sentence", target="rating", id="id")
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(ratings, name="rating", type="regression"),
+        text_model("bert", tiny.path(bert_dir)),
+        text_model("lstm", tiny.scratch("lstm", hidden=32)),
+        finetune=tiny.finetune(tiny.probe(2)),
+        metrics=tiny.metrics("rmse", "mae", "r2", primary="rmse",
+                             confidence="bootstrap(n = 100)")))
     out = tmp_path / "out"
-    assert cli(spec, out) == 0
+    assert tiny.run(spec, out) == 0
     printed = capsys.readouterr().out
     assert "rating: ranked by rmse" in printed
     assert "bert" in printed and "lstm" in printed and "verdict:" in printed
-    results = json.loads((out / "results.json").read_text())
+    results = tiny.results(out)
     for cell in results["cells"]:
         rows = predictions(out, cell)
         assert len(rows) == 30 and all("probabilities" not in r for r in rows)
@@ -340,33 +228,13 @@ metrics {
         assert cell["test"]["mae"]["value"] == pytest.approx(np.mean(np.abs(errors)))
 
 
-def test_tabular_regression(write_spec: Callable[..., Path], run_spec: Callable[..., Results],
-                            tmp_path: Path) -> None:
-    spec = write_spec("""
-task diabetes {
-  type  = regression
-  data  = builtin("diabetes")
-  split = holdout(test = 20%, validation = 10%, seed = 0)
-}
-model mlp {
-  source = scratch(mlp, layers = 2, hidden = 32)
-}
-finetune {
-  batch_size = 32
-  stage full {
-    train  = all
-    epochs = 30
-    lr     = 1e-2
-  }
-}
-metrics {
-  r2
-  rmse
-  primary    = r2
-  confidence = bootstrap(n = 100)
-}
-""")
-    results = run_spec(spec, tmp_path / "out")
+def test_tabular_regression(run_tiny: Callable[..., Results]) -> None:
+    results = run_tiny(tiny.spec(
+        tiny.task(tiny.builtin("diabetes"), name="diabetes", type="regression",
+                  split=tiny.holdout(test="20%", validation="10%")),
+        tiny.model("mlp", tiny.scratch("mlp", layers=2, hidden=32)),
+        finetune=tiny.finetune(tiny.full(30, lr="1e-2"), batch_size=32),
+        metrics=tiny.metrics("r2", "rmse", primary="r2", confidence="bootstrap(n = 100)")))
     (cell,) = results["cells"]
     assert cell["identity"]["details"]["inputs"] == 10
     assert cell["test"]["r2"]["value"] > 0.2  # it learned something real
@@ -375,8 +243,8 @@ metrics {
 
 # ------------------------------------------------------------------ early stopping
 def test_early_stopping_restores_the_best_epoch(
-        write_spec: Callable[..., Path], run_spec: Callable[..., Results],
-        review_rows: list[dict[str, str]], bert_dir: Path, tmp_path: Path) -> None:
+        run_tiny: Callable[..., Results], review_rows: list[dict[str, str]], bert_dir: Path,
+        tmp_path: Path) -> None:
     for name, rows in (("train", review_rows[:80]), ("validation", review_rows[80:90])):
         with (tmp_path / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
@@ -384,33 +252,14 @@ def test_early_stopping_restores_the_best_epoch(
             writer.writerows(rows)
     # the test split is the validation file, so test metrics show which weights were kept;
     # accuracy on 10 examples can rise at most 10 times, so 12 epochs must stop early
-    spec = write_spec("""
-task sentiment {
-  type       = text_classification
-  train      = csv("train.csv", text = "sentence", label = "label", id = "id")
-  validation = csv("validation.csv", text = "sentence", label = "label", id = "id")
-  test       = csv("validation.csv", text = "sentence", label = "label", id = "id")
-}
-model bert {
-  source     = path({bert})
-  max_length = 32
-}
-finetune {
-  batch_size = 16
-  stage full {
-    train      = all
-    epochs     = 12
-    lr         = 3e-3
-    early_stop = patience(1, monitor = val.accuracy)
-  }
-}
-metrics {
-  accuracy
-  log_loss
-  confidence = none
-}
-""", bert=bert_dir)
-    results = run_spec(spec, tmp_path / "out")
+    results = run_tiny(tiny.spec(
+        tiny.task(split=None, train=tiny.reviews("train.csv"),
+                  validation=tiny.reviews("validation.csv"), test=tiny.reviews("validation.csv")),
+        text_model("bert", tiny.path(bert_dir)),
+        finetune=tiny.finetune(
+            tiny.full(12, lr="3e-3", early_stop="patience(1, monitor = val.accuracy)"),
+            batch_size=16),
+        metrics=tiny.metrics("accuracy", "log_loss", confidence="none")))
     (stage,) = results["cells"][0]["stages"]
     epochs = stage["epochs"]
     assert stage["stopped_early"] is True and len(epochs) < 12
@@ -426,28 +275,15 @@ metrics {
 
 # ------------------------------------------------------------------ head = pretrained
 def test_pretrained_head_maps_its_labels_to_the_tasks_order(
-        write_spec: Callable[..., Path], run_spec: Callable[..., Results], data_dir: Path,
-        bert_classifier_dir: Path, review_rows: list[dict[str, str]], tmp_path: Path) -> None:
+        run_tiny: Callable[..., Results], data_dir: Path, bert_classifier_dir: Path,
+        review_rows: list[dict[str, str]], tmp_path: Path) -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    spec = write_spec("""
-task sentiment {
-  type   = text_classification
-  data   = csv({data}, text = "sentence", label = "label", id = "id")
-  labels = ["positive", "negative"]
-  split  = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model classifier {
-  source     = path({model})
-  head       = pretrained
-  max_length = 32
-}
-metrics {
-  accuracy
-  confidence = none
-}
-""", data=data_dir / "reviews.csv", model=bert_classifier_dir)
-    results = run_spec(spec, tmp_path / "out")  # no finetune block: the model as it is
+    results = run_tiny(tiny.spec(  # no finetune block: the model as it is
+        tiny.task(tiny.reviews(data_dir / "reviews.csv"), labels='["positive", "negative"]'),
+        tiny.model("classifier", tiny.path(bert_classifier_dir), head="pretrained",
+                   max_length=32),
+        finetune=None, metrics=tiny.metrics(confidence="none")))
     (cell,) = results["cells"]
     assert cell["stages"] == []
     assert cell["identity"]["details"]["label_columns"] == [1, 0]
@@ -465,8 +301,7 @@ metrics {
 
 
 def test_pretrained_head_with_other_labels_exits_3_naming_both_sets(
-        write_spec: Callable[..., Path], bert_classifier_dir: Path,
-        review_rows: list[dict[str, str]], tmp_path: Path,
+        bert_classifier_dir: Path, review_rows: list[dict[str, str]], tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     renamed = {"negative": "bad", "positive": "good"}
     with (tmp_path / "reviews.csv").open("w", newline="", encoding="utf-8") as handle:
@@ -474,106 +309,45 @@ def test_pretrained_head_with_other_labels_exits_3_naming_both_sets(
                                 lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         writer.writerows({**r, "label": renamed[r["label"]]} for r in review_rows)
-    spec = write_spec("""
-task sentiment {
-  type   = text_classification
-  data   = csv("reviews.csv", text = "sentence", label = "label", id = "id")
-  labels = ["good", "bad"]
-}
-model classifier {
-  source = path({model})
-  head   = pretrained
-}
-metrics {
-  accuracy
-}
-""", model=bert_classifier_dir)
-    assert cli(spec, tmp_path / "out") == 3
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews("reviews.csv"), labels='["good", "bad"]', split=None),
+        tiny.model("classifier", tiny.path(bert_classifier_dir), head="pretrained"),
+        finetune=None))
+    assert tiny.run(spec, tmp_path / "out") == 3
     error = capsys.readouterr().err
     assert "['negative', 'positive']" in error and "['good', 'bad']" in error
     assert "head = new" in error
 
 
 # ------------------------------------------------------------------ options
-def test_only_runs_the_named_model(write_spec: Callable[..., Path], data_dir: Path,
-                                   bert_dir: Path, tmp_path: Path,
+def test_only_runs_the_named_model(data_dir: Path, bert_dir: Path, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    spec = write_spec("""
-task sentiment {
-  type  = text_classification
-  data  = csv({data}, text = "sentence", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model bert {
-  source     = path({bert})
-  max_length = 32
-}
-model lstm {
-  source     = scratch(lstm, hidden = 16)
-  max_length = 32
-}
-finetune {
-  seeds = [0, 1]
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-2
-  }
-}
-metrics {
-  accuracy
-  confidence = none
-}
-""", data=data_dir / "reviews.csv", bert=bert_dir)
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews(data_dir / "reviews.csv")),
+        text_model("bert", tiny.path(bert_dir)),
+        text_model("lstm", tiny.scratch("lstm", hidden=16)),
+        finetune=tiny.finetune(seeds=[0, 1]), metrics=tiny.metrics(confidence="none")))
     out = tmp_path / "out"
-    assert cli(spec, out, "--only", "lstm") == 0
-    results = json.loads((out / "results.json").read_text())
+    assert tiny.run(spec, out, "--only", "lstm") == 0
+    results = tiny.results(out)
     assert [(c["model"], c["seed"]) for c in results["cells"]] == [("lstm", 0), ("lstm", 1)]
     assert [r["model"] for r in results["tasks"]["sentiment"]["leaderboard"]] == ["lstm"]
     assert sorted(p.name for p in (out / "predictions").iterdir()) == [
         "sentiment__lstm__seed0.jsonl", "sentiment__lstm__seed1.jsonl"]
     capsys.readouterr()
-    assert cli(spec, out, "--only", "gpt") == 2
+    assert tiny.run(spec, out, "--only", "gpt") == 2
     assert "no such model" in capsys.readouterr().err
 
 
-def test_the_same_spec_twice_gives_identical_results(
-        write_spec: Callable[..., Path], run_spec: Callable[..., Results], data_dir: Path,
-        bert_dir: Path, tmp_path: Path) -> None:
-    spec = write_spec("""
-task sentiment {
-  type  = text_classification
-  data  = csv({data}, text = "sentence", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 3)
-}
-model bert {
-  source     = path({bert})
-  max_length = 32
-}
-model transformer {
-  source     = scratch(transformer, layers = 1, hidden = 32, heads = 2)
-  max_length = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-2
-  }
-  stage full {
-    train  = all
-    epochs = 1
-    lr     = 1e-3
-  }
-}
-metrics {
-  accuracy
-  auc
-  confidence = bootstrap(n = 100)
-}
-""", data=data_dir / "reviews.csv", bert=bert_dir)
-    first = run_spec(spec, tmp_path / "first", cache_dir=tmp_path / "cache1")
-    second = run_spec(spec, tmp_path / "second", cache_dir=tmp_path / "cache2")  # trains again
+def test_the_same_spec_twice_gives_identical_results(data_dir: Path, bert_dir: Path,
+                                                    tmp_path: Path) -> None:
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews(data_dir / "reviews.csv"), split=tiny.holdout(seed=3)),
+        text_model("bert", tiny.path(bert_dir)), text_model("transformer", TRANSFORMER),
+        finetune=tiny.finetune(tiny.probe(), tiny.full()),
+        metrics=tiny.metrics("accuracy", "auc", confidence="bootstrap(n = 100)")))
+    first = tiny.run_api(spec, tmp_path / "first", cache_dir=tmp_path / "cache1")
+    second = tiny.run_api(spec, tmp_path / "second", cache_dir=tmp_path / "cache2")  # again
     for a, b in zip(first["cells"], second["cells"], strict=True):
         assert a["test"] == b["test"]
         assert [s["epochs"][-1]["train_loss"] for s in a["stages"]] == \

@@ -8,11 +8,11 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from metric_cases import Case, case_for, class_cases, variants
 
 from evalspec.metrics import bootstrap, compute, replicates, resample_indices
 from evalspec.metrics.bootstrap import interval
 from evalspec.registry.metrics import METRICS
+from tests.metrics.metric_cases import Case, case_for, class_cases, variants
 
 BOOTSTRAP = importlib.import_module("evalspec.metrics.bootstrap")  # the package exports a
 VARIANTS = variants()  # function of the same name

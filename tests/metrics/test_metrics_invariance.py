@@ -8,15 +8,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from metric_cases import Case, case_for, class_case, variants
 
 from evalspec.metrics import MetricValue, compute
 from evalspec.metrics.engine import KERNELS
 from evalspec.registry.metrics import METRICS
+from tests.metrics.metric_cases import Case, case_for, class_case, variants
 
 VARIANTS = variants()
 IDS = [f"{name}-{'-'.join(map(str, params.values()))}".rstrip("-") for name, params in VARIANTS]
 CLASSIFICATION = [(n, p) for n, p in VARIANTS if METRICS[n].needs in ("labels", "scores")]
+CLASSIFICATION_IDS = [i for i, v in zip(IDS, VARIANTS, strict=True) if v in CLASSIFICATION]
 
 
 def run(name: str, params: dict[str, Any], case: Case) -> MetricValue:
@@ -64,9 +65,7 @@ def renamed(case: Case) -> Case:
                 np.asarray(case.y_score)[:, order], labels, positive)
 
 
-@pytest.mark.parametrize(("name", "params"), CLASSIFICATION,
-                         ids=[i for i, v in zip(IDS, VARIANTS, strict=True)
-                              if v in CLASSIFICATION])
+@pytest.mark.parametrize(("name", "params"), CLASSIFICATION, ids=CLASSIFICATION_IDS)
 def test_renaming_and_reordering_labels_consistently_changes_nothing(
         name: str, params: dict[str, Any]) -> None:
     case = case_for(name, params)
@@ -74,9 +73,7 @@ def test_renaming_and_reordering_labels_consistently_changes_nothing(
     assert got.value == pytest.approx(again.value, rel=1e-12, abs=1e-12)
 
 
-@pytest.mark.parametrize(("name", "params"), CLASSIFICATION,
-                         ids=[i for i, v in zip(IDS, VARIANTS, strict=True)
-                              if v in CLASSIFICATION])
+@pytest.mark.parametrize(("name", "params"), CLASSIFICATION, ids=CLASSIFICATION_IDS)
 def test_integer_positions_read_as_the_labels_they_point_at(
         name: str, params: dict[str, Any]) -> None:
     case = case_for(name, params)

@@ -11,12 +11,12 @@ from typing import Any
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from metric_cases import Case, class_cases, value_cases
 from sklearn import metrics as skm
 from sklearn.preprocessing import label_binarize
 
 from evalspec.metrics import MetricValue, compute
 from evalspec.metrics.scores import calibration_bins
+from tests.metrics.metric_cases import Case, class_cases, value_cases
 
 FAST = settings(max_examples=100, deadline=None)
 BENIGN = (  # warnings about a well-defined value (see evalspec/metrics/classification.py)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.report.conftest import load, save
+from tests.committed import load, save
 
 CORPUS = [
     "<script>alert(1)</script>",

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from evalspec import api
-from tests.report.conftest import GOLDEN
 
+GOLDEN = Path(__file__).parent / "golden"
 SCRUBS = [
     (re.compile(r"(<svg\b[^>]*>\s*<title>[^<]*</title>).*?</svg>", re.S), r"\1 [chart] </svg>"),
     (re.compile(r"<svg\b[^>]*>"), "<svg>"),

@@ -12,8 +12,9 @@ import pytest
 from evalspec import api
 from evalspec.report import figures
 from evalspec.report.numbers import visible
-from tests.report.conftest import RUN, Page
+from tests.committed import RUN
 from tests.report.injection import CORPUS, poison
+from tests.report.page import Page
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 SVG = re.compile(r"<svg\b.*?</svg>", re.S)

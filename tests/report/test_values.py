@@ -6,7 +6,8 @@ from pathlib import Path
 
 from evalspec import api
 from evalspec.report import numbers
-from tests.report.conftest import Page, load
+from tests.committed import load
+from tests.report.page import Page
 
 
 def shown_numbers(document: dict) -> list[tuple[str, str]]:

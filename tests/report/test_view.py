@@ -12,7 +12,7 @@ from evalspec.report import numbers, view
 from evalspec.report.page import Report
 from evalspec.report.templates import markdown_text
 from evalspec.results.schema import ResultsDocument
-from tests.report.conftest import RUN, load
+from tests.committed import RUN, load
 
 
 @pytest.fixture(scope="module")

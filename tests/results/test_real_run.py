@@ -14,7 +14,8 @@ import pytest
 
 from evalspec.cli import main
 from evalspec.results.schema import ResultsDocument, read
-from tests.report.conftest import DATA
+from tests import tiny
+from tests.committed import PROJECT
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +23,15 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     project = tmp_path_factory.mktemp("project")
-    shutil.copy(DATA / "project" / "tickets.csv", project / "tickets.csv")
-    spec = (DATA / "project" / "tickets.evalspec").read_text(encoding="utf-8")
+    shutil.copy(PROJECT / "tickets.csv", project / "tickets.csv")
+    spec = (PROJECT / "tickets.evalspec").read_text(encoding="utf-8")
     spec = spec.replace("seeds      = [0, 1]", "seeds      = [0]")
     spec = re.sub(r"epochs(\s*)= \d+", r"epochs\1= 1", spec)
     spec = spec.replace("formats = [html, markdown, json]", "formats = [markdown, json]")
     (project / "tickets.evalspec").write_text(spec, encoding="utf-8")
     out = io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        code = main(["run", str(project / "tickets.evalspec"), "--device", "cpu",
-                     "--out", str(project / "out")])
+        code = main(tiny.arguments(project / "tickets.evalspec", project / "out"))
     assert code == 0
     return project / "out", out.getvalue()
 

@@ -10,28 +10,14 @@ from pathlib import Path
 import pytest
 
 from evalspec.cli.main import main
+from tests import tiny
 
-ROOT = Path(__file__).resolve().parents[2]
-SPEC = """evalspec 1
-task diabetes {
-  type  = regression
-  data  = csv("diabetes.csv", target = "progression")
-  split = holdout(test = 30%, validation = 20%, seed = 1)
-}
-model mlp {
-  source = scratch(mlp, hidden = 16)
-}
-finetune {
-  stage fit {
-    epochs = 3
-    lr     = 1e-2
-  }
-}
-metrics {
-  rmse
-  r2
-}
-"""
+SPEC = tiny.spec(
+    tiny.task(tiny.csv("diabetes.csv", target="progression"), name="diabetes",
+              type="regression", split=tiny.holdout(test="30%", validation="20%", seed=1)),
+    tiny.model("mlp", tiny.scratch("mlp", hidden=16)),
+    finetune=tiny.finetune(tiny.stage("fit", epochs=3, lr="1e-2")),
+    metrics=tiny.metrics("rmse", "r2"))
 
 
 @pytest.fixture
@@ -43,9 +29,8 @@ def recorded(tmp_path: Path) -> Path:
         ",".join(f"{v:.5f}" for v in features[:4]) + f",{target:.1f}"
         for features, target in zip(diabetes.data, diabetes.target, strict=True)]
     (tmp_path / "diabetes.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "diabetes.evalspec").write_text(SPEC)
-    assert main(["run", str(tmp_path / "diabetes.evalspec"), "--out", str(tmp_path / "first"),
-                 "--device", "cpu", "--cache-dir", str(tmp_path / "cache")]) == 0
+    spec = tiny.write(tmp_path, SPEC, "diabetes.evalspec")
+    assert tiny.run(spec, tmp_path / "first", cache=tmp_path / "cache") == 0
     return tmp_path / "first" / "results.json"
 
 

@@ -10,37 +10,23 @@ import pytest
 
 from evalspec.cli.main import main
 from evalspec.execute.training import trainer as train
+from tests import tiny
 
-SPEC = """evalspec 1
-task diabetes {
-  type  = regression
-  data  = builtin("diabetes")
-  split = holdout(test = 30%, validation = 20%, seed = 1)
-}
-model small {
-  source = scratch(mlp, hidden = 8)
-}
-model wide {
-  source = scratch(mlp, hidden = 32)
-}
-finetune {
-  stage fit {
-    epochs = 2
-    lr     = 1e-2
-  }
-}
-metrics {
-  rmse
-}
-"""
+
+def diabetes(epochs: int = 2, metrics: str = tiny.metrics("rmse")) -> str:
+    """Two MLPs on the built-in diabetes data, one stage of EPOCHS."""
+    return tiny.spec(
+        tiny.task(tiny.builtin("diabetes"), name="diabetes", type="regression",
+                  split=tiny.holdout(test="30%", validation="20%", seed=1)),
+        tiny.model("small", tiny.scratch("mlp", hidden=8)),
+        tiny.model("wide", tiny.scratch("mlp", hidden=32)),
+        finetune=tiny.finetune(tiny.stage("fit", epochs=epochs, lr="1e-2")), metrics=metrics)
 
 
 @pytest.fixture
 def run(tmp_path: Path) -> Path:
-    spec = tmp_path / "diabetes.evalspec"
-    spec.write_text(SPEC)
-    assert main(["run", str(spec), "--out", str(tmp_path / "out"), "--device", "cpu",
-                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    spec = tiny.write(tmp_path, diabetes(), "diabetes.evalspec")
+    assert tiny.run(spec, tmp_path / "out", cache=tmp_path / "cache") == 0
     return spec
 
 
@@ -51,7 +37,7 @@ def test_a_new_metrics_block_is_scored_from_the_saved_predictions(
     monkeypatch.setattr(train.Trainer, "run", no_training)
     results = tmp_path / "out" / "results.json"
     before = json.loads(results.read_text())
-    run.write_text(SPEC.replace("  rmse\n", "  rmse\n  mae\n  r2\n  primary = mae\n"))
+    run.write_text(diabetes(metrics=tiny.metrics("rmse", "mae", "r2", primary="mae")))
     assert main(["report", str(results)]) == 0
     after = json.loads(results.read_text())
     assert after["primary"] == "mae"
@@ -67,7 +53,7 @@ def test_a_changed_schedule_is_refused(run: Path, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     results = tmp_path / "out" / "results.json"
     before = results.read_text()
-    run.write_text(SPEC.replace("epochs = 2", "epochs = 3"))
+    run.write_text(diabetes(epochs=3))
     assert main(["report", str(results)]) == 2
     assert "`evalspec run` the spec to train again" in capsys.readouterr().err
     assert results.read_text() == before

@@ -14,7 +14,7 @@ import pytest
 from evalspec.cli import main
 from evalspec.errors import UsageError
 from evalspec.results.schema import SCHEMA_VERSION, ResultsDocument, json_schema, read
-from tests.report.conftest import RUN, load, save
+from tests.committed import RUN, load, save
 
 
 def test_the_committed_run_round_trips_exactly() -> None:

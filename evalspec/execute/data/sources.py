@@ -288,11 +288,11 @@ def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems
         close = difflib.get_close_matches(source.name, BUILTIN_DATASETS, n=1)
         hint = f"did you mean `{close[0]}`?" if close else f"one of {', '.join(BUILTIN_DATASETS)}"
         raise RunError(f"builtin(\"{source.name}\"): unknown data set; {hint}", "ES409")
-    if not dataset.fits(task):
+    if not dataset.readable_by(task):
         raise RunError(f"builtin(\"{source.name}\") is a {dataset.modality} {dataset.family} "
                        f"data set; it does not fit a {task.name} task", "ES312")
     bunch, version = _sklearn_load(dataset.loader)
-    if dataset.modality == "image":
+    if task.modality == "image":
         inputs: dict[str, Any] = {"image": list(_to_uint8(bunch.images))}
     else:
         inputs = {"features": np.asarray(bunch.data, dtype=np.float32)}

@@ -1,162 +1,25 @@
-"""Loading a task's data: every source kind, splits, labels and bad-row errors (no training)."""
+"""Tabular rows into examples: CSV, JSON Lines, Parquet and Hugging Face datasets;
+labels, regression targets and features, and bad rows named by file and row."""
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 import shutil
 import sys
 import types
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from evalspec.errors import RunError
-from evalspec.execute.data.examples import TaskData
 from evalspec.execute.data.loading import load_task_data
-from evalspec.validate.model import (
-    Audio,
-    Builtin,
-    Conll,
-    Csv,
-    HfDataset,
-    Holdout,
-    Images,
-    Jsonl,
-    Parquet,
-    Task,
-)
-
-ROOT = Path(__file__).resolve().parents[2]
-REVIEWS = ROOT / "specs" / "data" / "movie_reviews.csv"
-UNER = Path(__file__).parent / "data" / "uner_en_ewt_dev_50.iob2"
+from evalspec.validate.model import Csv, HfDataset, Jsonl, Parquet, Task
+from tests.execute.data.tasks import all_ids, holdout, reviews_task, run_error, text_rows, write_csv
+from tests.tiny import REVIEWS
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-
-
-def holdout(**kwargs: Any) -> Holdout:
-    return Holdout(fn="holdout", **kwargs)
-
-
-def reviews_task(tmp_path: Path, **split: Any) -> Task:
-    shutil.copy(REVIEWS, tmp_path / "reviews.csv")
-    return Task(type="text_classification",
-                data=Csv(fn="csv", path="reviews.csv", text="sentence", label="label",
-                         id="id"),
-                split=holdout(**split))
-
-
-def write_csv(path: Path, rows: list[list[Any]], delimiter: str = ",",
-              encoding: str = "utf-8") -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding=encoding, newline="") as handle:
-        csv.writer(handle, delimiter=delimiter, lineterminator="\n").writerows(rows)
-
-
-def text_rows(labels: list[str]) -> list[list[Any]]:
-    return [["text", "label"], *([f"example {i}", label] for i, label in enumerate(labels))]
-
-
-def run_error(task: Task, base_dir: Path) -> RunError:
-    with pytest.raises(RunError) as caught:
-        load_task_data(task, base_dir)
-    return caught.value
-
-
-def all_ids(data: TaskData) -> list[str]:
-    parts = [data.train, data.validation, data.test]
-    return [i for part in parts if part for i in part.ids]
-
-
-# --------------------------------------------------------------------------- csv and splits
-def test_vendored_reviews_split_70_10_20(tmp_path: Path) -> None:
-    data = load_task_data(reviews_task(tmp_path, test=0.2, validation=0.1, seed=7), tmp_path)
-    assert data.sizes() == {"train": 840, "validation": 120, "test": 240}
-    assert data.labels == ["negative", "positive"]
-    assert sorted(all_ids(data), key=int) == sorted({*all_ids(data)}, key=int)  # disjoint
-    assert len(set(all_ids(data))) == 1200
-    assert set(data.train.inputs) == {"text"}
-    assert all(isinstance(t, str) and t for t in data.test.inputs["text"])
-    expected = hashlib.sha256(REVIEWS.read_bytes()).hexdigest()
-    assert data.fingerprints == {"reviews.csv": expected}
-
-
-def test_vendored_reviews_are_balanced_and_attributed() -> None:
-    with REVIEWS.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    assert len(rows) == 1200
-    assert Counter(r["label"] for r in rows) == {"negative": 600, "positive": 600}
-    assert all(abs(float(r["rating"])) >= 0.5 for r in rows)
-    assert "Hutto" in (REVIEWS.parent / "ATTRIBUTION.md").read_text(encoding="utf-8")
-
-
-def test_split_is_deterministic_for_a_seed(tmp_path: Path) -> None:
-    first = load_task_data(reviews_task(tmp_path, seed=3), tmp_path)
-    again = load_task_data(reviews_task(tmp_path, seed=3), tmp_path)
-    other = load_task_data(reviews_task(tmp_path, seed=4), tmp_path)
-    assert first.test.ids == again.test.ids and first.train.ids == again.train.ids
-    assert first.validation and again.validation
-    assert first.validation.ids == again.validation.ids
-    assert set(first.test.ids) != set(other.test.ids)
-
-
-def test_splits_keep_source_order(tmp_path: Path) -> None:
-    data = load_task_data(reviews_task(tmp_path), tmp_path)
-    for part in (data.train, data.validation, data.test):
-        assert part is not None
-        assert [int(i) for i in part.ids] == sorted(int(i) for i in part.ids)
-
-
-def test_stratification_keeps_class_proportions(tmp_path: Path) -> None:
-    write_csv(tmp_path / "d.csv", text_rows(["a"] * 300 + ["b"] * 100))
-    task = Task(type="text_classification", data=Csv(fn="csv", path="d.csv"),
-                split=holdout(test=0.2, validation=0.1, seed=1, stratify=True))
-    data = load_task_data(task, tmp_path)
-    assert data.validation is not None
-    for part, size in ((data.train, 280), (data.validation, 40), (data.test, 80)):
-        assert len(part) == size
-        assert Counter(part.targets) == {"a": size * 3 // 4, "b": size // 4}
-
-
-def test_unstratified_split_has_the_same_sizes(tmp_path: Path) -> None:
-    write_csv(tmp_path / "d.csv", text_rows(["a"] * 90 + ["b"] * 10))
-    task = Task(type="text_classification", data=Csv(fn="csv", path="d.csv"),
-                split=holdout(test=0.2, validation=0.1, stratify=False))
-    assert load_task_data(task, tmp_path).sizes() == {"train": 70, "validation": 10, "test": 20}
-
-
-def test_no_validation_split(tmp_path: Path) -> None:
-    data = load_task_data(reviews_task(tmp_path, test=0.25, validation=0.0), tmp_path)
-    assert data.validation is None
-    assert data.sizes() == {"train": 900, "validation": 0, "test": 300}
-
-
-def test_stratify_with_too_few_members_names_the_class(tmp_path: Path) -> None:
-    write_csv(tmp_path / "d.csv", text_rows(["a"] * 40 + ["rare"] * 2))
-    task = Task(type="text_classification", data=Csv(fn="csv", path="d.csv"))
-    error = run_error(task, tmp_path)
-    assert error.code == "ES307"
-    assert "`rare` has 2" in str(error) and "stratify = false" in str(error)
-    unstratified = task.model_copy(update={"split": holdout(stratify=False)})
-    assert len(all_ids(load_task_data(unstratified, tmp_path))) == 42
-
-
-def test_split_leaving_no_training_data(tmp_path: Path) -> None:
-    write_csv(tmp_path / "d.csv", text_rows(["a", "b"]))
-    task = Task(type="text_classification", data=Csv(fn="csv", path="d.csv"),
-                split=holdout(stratify=False))
-    error = run_error(task, tmp_path)
-    assert error.code == "ES307" and "no training data" in str(error)
-
-
+# --------------------------------------------------------------------------- csv and labels
 def test_csv_with_bom_delimiter_and_row_ids(tmp_path: Path) -> None:
     write_csv(tmp_path / "d.csv", [["words", "y"], ["good", "pos"], ["bad", "neg"]],
               delimiter=";", encoding="utf-8-sig")
@@ -177,17 +40,6 @@ def test_paths_are_relative_to_the_spec_folder(tmp_path: Path,
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
     assert len(all_ids(load_task_data(task, tmp_path))) == 1200
-
-
-def test_explicit_splits_are_used_as_given(tmp_path: Path) -> None:
-    for name, labels in (("train", ["a", "b"] * 5), ("val", ["a", "b"]), ("test", ["b"] * 3)):
-        write_csv(tmp_path / f"{name}.csv", text_rows(labels))
-    task = Task(type="text_classification", train=Csv(fn="csv", path="train.csv"),
-                validation=Csv(fn="csv", path="val.csv"), test=Csv(fn="csv", path="test.csv"))
-    data = load_task_data(task, tmp_path)
-    assert data.sizes() == {"train": 10, "validation": 2, "test": 3}
-    assert data.test.ids == ["test.csv:2", "test.csv:3", "test.csv:4"]
-    assert set(data.fingerprints) == {"train.csv", "val.csv", "test.csv"}
 
 
 def test_labels_declared_keep_their_order(tmp_path: Path) -> None:
@@ -263,12 +115,6 @@ def test_missing_file_and_column(tmp_path: Path) -> None:
     task = Task(type="text_classification", data=Csv(fn="csv", path="d.csv", text="sentense"))
     error = run_error(task, tmp_path)
     assert error.code == "ES403" and "did you mean `sentence`?" in str(error)
-
-
-def test_data_and_explicit_splits_conflict(tmp_path: Path) -> None:
-    source = Csv(fn="csv", path="d.csv")
-    error = run_error(Task(type="regression", data=source, test=source), tmp_path)
-    assert error.code == "ES311"
 
 
 # --------------------------------------------------------------------------- regression
@@ -390,143 +236,3 @@ def test_hf_dataset_through_the_datasets_library(tmp_path: Path,
     assert data.train.targets == ["pos", "neg"] and data.labels == ["neg", "pos"]
     assert data.train.ids == ["org/sst[train]:0", "org/sst[train]:1"]
     assert data.fingerprints["hf_dataset:org/sst/default/train"] == "abc123"
-
-
-# --------------------------------------------------------------------------- images and audio
-def make_images(root: Path, per_class: int = 3) -> None:
-    for label, colour in (("cat", (200, 10, 10)), ("dog", (10, 10, 200))):
-        (root / label).mkdir(parents=True)
-        for i in range(per_class):
-            Image.new("RGB", (6, 5), colour).save(root / label / f"{i}.png")
-
-
-def test_images_folder(tmp_path: Path) -> None:
-    make_images(tmp_path / "pics")
-    (tmp_path / "pics" / "cat" / "notes.txt").write_text("not an image")
-    source = Images(fn="images", dir="pics")
-    data = load_task_data(Task(type="image_classification", train=source, test=source),
-                          tmp_path)
-    assert data.labels == ["cat", "dog"]
-    assert data.train.ids == [f"{c}/{i}.png" for c in ("cat", "dog") for i in range(3)]
-    assert data.train.targets == ["cat"] * 3 + ["dog"] * 3
-    assert Path(data.train.inputs["image"][0]) == tmp_path / "pics" / "cat" / "0.png"
-    before = data.fingerprints["pics"]
-    Image.new("RGB", (6, 5), (0, 0, 0)).save(tmp_path / "pics" / "dog" / "0.png")
-    after = load_task_data(Task(type="image_classification", train=source, test=source),
-                           tmp_path).fingerprints["pics"]
-    assert before != after
-
-
-def test_corrupt_image_in_folder(tmp_path: Path) -> None:
-    make_images(tmp_path / "pics")
-    (tmp_path / "pics" / "dog" / "broken.png").write_bytes(b"\x89PNG not really")
-    source = Images(fn="images", dir="pics")
-    error = run_error(Task(type="image_classification", train=source, test=source), tmp_path)
-    assert error.code == "ES501"
-    assert str(error).startswith("pics/dog/broken.png: not a readable image")
-
-
-def test_image_paths_in_csv_are_relative_to_the_csv(tmp_path: Path) -> None:
-    make_images(tmp_path / "data" / "pics", per_class=4)
-    rows = [["file", "kind"]] + [[f"pics/{c}/{i}.png", c] for c in ("cat", "dog")
-                                 for i in range(4)]
-    write_csv(tmp_path / "data" / "index.csv", rows)
-    (tmp_path / "data" / "pics" / "cat" / "3.png").write_bytes(b"garbage")
-    task = Task(type="image_classification",
-                data=Csv(fn="csv", path="data/index.csv", image="file", label="kind"),
-                split=holdout(stratify=False))
-    error = run_error(task, tmp_path)
-    assert str(error).startswith("data/index.csv:5: image `pics/cat/3.png`: not a readable")
-    Image.new("RGB", (6, 5)).save(tmp_path / "data" / "pics" / "cat" / "3.png")
-    data = load_task_data(task, tmp_path)
-    assert len(all_ids(data)) == 8
-    assert all(Path(p).is_file() for p in data.train.inputs["image"])
-    assert "data/index.csv (image files)" in data.fingerprints
-
-
-def test_audio_folder(tmp_path: Path) -> None:
-    for label in ("yes", "no"):
-        (tmp_path / "clips" / label).mkdir(parents=True)
-        for i in range(2):
-            (tmp_path / "clips" / label / f"{i}.wav").write_bytes(b"RIFF" + bytes(40))
-        (tmp_path / "clips" / label / "x.FLAC").write_bytes(b"fLaC")
-        (tmp_path / "clips" / label / "readme.md").write_text("skip me")
-    source = Audio(fn="audio", dir="clips")
-    data = load_task_data(Task(type="audio_classification", train=source, test=source),
-                          tmp_path)
-    assert data.labels == ["no", "yes"]
-    assert data.train.ids == ["no/0.wav", "no/1.wav", "no/x.FLAC",
-                              "yes/0.wav", "yes/1.wav", "yes/x.FLAC"]
-    assert all(Path(p).is_file() for p in data.train.inputs["audio"])
-
-
-# --------------------------------------------------------------------------- conll
-def test_conll_excerpt_split_over_sentences(tmp_path: Path) -> None:
-    shutil.copy(UNER, tmp_path / "ner.iob2")
-    task = Task(type="token_classification",
-                data=Conll(fn="conll", path="ner.iob2", token_column=1, tag_column=2),
-                split=holdout(test=0.2, validation=0.1, seed=0, stratify=True))
-    data = load_task_data(task, tmp_path)
-    assert data.sizes() == {"train": 35, "validation": 5, "test": 10}
-    assert data.labels == ["B-LOC", "I-LOC", "O"]
-    whole = load_task_data(task.model_copy(update={"data": None, "train": task.data,
-                                                   "test": task.data}), tmp_path)
-    assert len(whole.train) == 50
-    assert whole.train.ids[0] == "ner.iob2:4"  # three comment lines come first
-    first = whole.train.inputs["tokens"][0]
-    assert first[:4] == ["where", "can", "I", "get"] and len(first) == 24
-    assert whole.train.targets[0][6:8] == ["B-LOC", "I-LOC"]
-    assert all(len(t) == len(g) for t, g in zip(whole.train.inputs["tokens"],
-                                                whole.train.targets, strict=True))
-
-
-def test_conll_comments_hashtags_and_bad_lines(tmp_path: Path) -> None:
-    (tmp_path / "t.conll").write_text("# a comment\n#blessed O\nParis B-LOC\n\n\n"
-                                      "# sent 2\nAnn B-PER\nruns\n")
-    source = Conll(fn="conll", path="t.conll")
-    error = run_error(Task(type="token_classification", train=source, test=source), tmp_path)
-    assert str(error).startswith("t.conll:8: needs a token in column 0 and a tag")
-    (tmp_path / "t.conll").write_text("# a comment\n#blessed O\nParis B-LOC\n\n\n"
-                                      "# sent 2\nAnn B-PER\n")
-    data = load_task_data(Task(type="token_classification", train=source, test=source),
-                          tmp_path)
-    assert data.train.inputs["tokens"] == [["#blessed", "Paris"], ["Ann"]]
-    assert data.train.ids == ["t.conll:2", "t.conll:7"]
-
-
-# --------------------------------------------------------------------------- builtin
-def test_builtin_digits_as_images(tmp_path: Path) -> None:
-    task = Task(type="image_classification", data=Builtin(fn="builtin", name="digits"))
-    data = load_task_data(task, tmp_path)
-    assert data.labels == [str(d) for d in range(10)]
-    assert sum(data.sizes().values()) == 1797
-    image = data.train.inputs["image"][0]
-    assert image.dtype == np.uint8 and image.shape == (8, 8)
-    assert max(int(i.max()) for i in data.train.inputs["image"]) == 255
-    assert data.train.ids[0].startswith("digits:")
-    assert data.fingerprints["builtin:digits"].startswith("scikit-learn ")
-
-
-def test_builtin_digits_as_features(tmp_path: Path) -> None:
-    task = Task(type="text_classification", data=Builtin(fn="builtin", name="digits"))
-    assert load_task_data(task, tmp_path).train.inputs["features"].shape[1] == 64
-
-
-def test_builtin_breast_cancer_and_diabetes(tmp_path: Path) -> None:
-    task = Task(type="text_classification", data=Builtin(fn="builtin", name="breast_cancer"))
-    data = load_task_data(task, tmp_path)
-    assert data.labels == ["benign", "malignant"]
-    assert data.train.inputs["features"].shape == (398, 30)
-    task = Task(type="regression", data=Builtin(fn="builtin", name="diabetes"))
-    data = load_task_data(task, tmp_path)
-    assert data.labels == [] and isinstance(data.train.targets[0], float)
-    assert data.train.inputs["features"].dtype == np.float32
-
-
-def test_builtin_errors(tmp_path: Path) -> None:
-    error = run_error(Task(type="regression", data=Builtin(fn="builtin", name="diabetis")),
-                      tmp_path)
-    assert error.code == "ES409" and "did you mean `diabetes`?" in str(error)
-    error = run_error(Task(type="image_classification",
-                           data=Builtin(fn="builtin", name="wine")), tmp_path)
-    assert error.code == "ES312"

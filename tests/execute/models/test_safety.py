@@ -11,56 +11,28 @@ from typing import Any
 import pytest
 import torch
 
-from evalspec.cli.main import main
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.models.weights import load_state_dict
+from tests import tiny
 
 Build = Callable[..., Any]
 
-DIGITS = """
-task digits {
-  type  = image_classification
-  data  = builtin("digits")
-  split = holdout(test = 20%, validation = 10%, seed = 0)
-}
-model evil {
-  source     = path({weights}, arch = "resnet10t")
-  image_size = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-3
-  }
-}
-metrics {
-  accuracy
-}
-"""
 
-SENTIMENT = """
-task sentiment {
-  type  = text_classification
-  data  = csv({data}, text = "sentence", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model encoder {
-  source     = path({model})
-  max_length = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-3
-  }
-}
-metrics {
-  accuracy
-}
-"""
+def digits(weights: str) -> str:
+    """Digits through a resnet10t whose weights are the file WEIGHTS."""
+    return tiny.spec(
+        tiny.task(tiny.builtin("digits"), name="digits", type="image_classification",
+                  split=tiny.holdout(test="20%", validation="10%")),
+        tiny.model("evil", tiny.path(weights, arch="resnet10t"), image_size=32),
+        finetune=tiny.finetune(tiny.probe(lr="1e-3")))
+
+
+def sentiment(data_dir: Path, model: Path) -> str:
+    """The reviews through the Hugging Face folder MODEL."""
+    return tiny.spec(tiny.task(tiny.reviews(data_dir / "reviews.csv")),
+                     tiny.model("encoder", tiny.path(model), max_length=32),
+                     finetune=tiny.finetune(tiny.probe(lr="1e-3")))
 
 
 class CreatesMarker:
@@ -73,21 +45,16 @@ class CreatesMarker:
         return (open, (str(self.marker), "w"))
 
 
-def run_cli(spec: Path, out: Path, *flags: str) -> int:
-    return main(["run", str(spec), "--device", "cpu", "--out", str(out), *flags])
-
-
 def test_a_pickle_that_would_run_code_is_refused_with_exit_3(
-        write_spec: Callable[..., Path], resnet_weights: Path, tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        resnet_weights: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from safetensors.torch import load_file
 
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.pt"
     torch.save({"state_dict": load_file(str(resnet_weights)), "payload": CreatesMarker(marker)},
                evil)
-    spec = write_spec(DIGITS, weights="evil.pt")
-    assert run_cli(spec, tmp_path / "out") == 3
+    spec = tiny.write(tmp_path, digits("evil.pt"))
+    assert tiny.run(spec, tmp_path / "out") == 3
     error = capsys.readouterr().err
     assert "evil.pt: refused to load" in error and "safetensors" in error
     assert not marker.exists()
@@ -133,19 +100,19 @@ def test_a_bin_only_hugging_face_folder_loads_its_tensors(
 
 
 def test_a_bin_folder_holding_objects_is_refused_with_exit_3(
-        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        bert_dir: Path, data_dir: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     marker = tmp_path / "pwned"
     folder = _bin_folder(bert_dir, tmp_path / "evil_bin", {"payload": CreatesMarker(marker)})
-    spec = write_spec(SENTIMENT, data=data_dir / "reviews.csv", model=folder)
-    assert run_cli(spec, tmp_path / "out") == 3
+    spec = tiny.write(tmp_path, sentiment(data_dir, folder))
+    assert tiny.run(spec, tmp_path / "out") == 3
     error = capsys.readouterr().err
     assert "refused to load" in error and "internal error" not in error
     assert not marker.exists()
 
 
 def test_remote_code_is_refused_unless_trusted(
-        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        bert_dir: Path, data_dir: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     marker = tmp_path / "remote_code_ran"
     folder = tmp_path / "custom"
@@ -160,8 +127,8 @@ def test_remote_code_is_refused_unless_trusted(
         "from transformers import BertConfig, BertModel\n"
         "class CustomConfig(BertConfig):\n    model_type = 'evalspec_custom'\n"
         "class CustomModel(BertModel):\n    config_class = CustomConfig\n")
-    spec = write_spec(SENTIMENT, data=data_dir / "reviews.csv", model=folder)
-    assert run_cli(spec, tmp_path / "out") == 3
+    spec = tiny.write(tmp_path, sentiment(data_dir, folder))
+    assert tiny.run(spec, tmp_path / "out") == 3
     error = capsys.readouterr().err
     assert "custom code" in error and "--trust-remote-code" in error
     assert not marker.exists()
@@ -169,7 +136,7 @@ def test_remote_code_is_refused_unless_trusted(
 
 @pytest.mark.parametrize(("flags", "trusted"), [((), False), (("--trust-remote-code",), True)])
 def test_trust_remote_code_reaches_from_pretrained_only_when_asked(
-        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        bert_dir: Path, data_dir: Path, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch, flags: tuple[str, ...], trusted: bool) -> None:
     import transformers
 
@@ -182,6 +149,6 @@ def test_trust_remote_code_reaches_from_pretrained_only_when_asked(
             seen.append((_name, kwargs.get("trust_remote_code")))
             return _original(*args, **kwargs)
         monkeypatch.setattr(loader, "from_pretrained", record)
-    spec = write_spec(SENTIMENT, data=data_dir / "reviews.csv", model=bert_dir)
-    assert run_cli(spec, tmp_path / "out", *flags) == 0
+    spec = tiny.write(tmp_path, sentiment(data_dir, bert_dir))
+    assert tiny.run(spec, tmp_path / "out", *flags) == 0
     assert sorted(seen) == [("AutoModel", trusted), ("AutoTokenizer", trusted)]

@@ -4,7 +4,6 @@ layer-wise learning rates, schedules, and non-finite losses."""
 from __future__ import annotations
 
 import copy
-import json
 import math
 from collections.abc import Callable
 from pathlib import Path
@@ -14,13 +13,13 @@ import numpy as np
 import pytest
 import torch
 
-from evalspec.cli.main import main
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.families import Objective, plugin_for
 from evalspec.execute.training.batching import training_batches
 from evalspec.execute.training.optim import build_optimizer, build_schedule
 from evalspec.execute.training.trainer import Split, Trainer, epoch_generator
+from tests import tiny
 
 Build = Callable[..., Any]
 
@@ -172,38 +171,19 @@ def test_schedule_warms_up_then_decays(kind: str, make_stage: Callable[..., Any]
 
 
 # ------------------------------------------------------------------ non-finite losses
-TABULAR = """
-task diabetes {
-  type  = regression
-  data  = builtin("diabetes")
-  split = holdout(test = 20%, validation = 10%, seed = 0)
-}
-model mlp {
-  source = scratch(mlp, layers = 1, hidden = 8)
-}
-finetune {
-  batch_size = 64
-  stage warm {
-    train  = all
-    epochs = 1
-    lr     = 1e-3
-  }
-  stage full {
-    train  = all
-    epochs = 2
-    lr     = 1e18   # diverges: the weights overflow float32 within a few steps
-  }
-}
-metrics {
-  rmse
-}
-"""
+# stage `full` diverges: at lr 1e18 the weights overflow float32 within a few steps
+TABULAR = tiny.spec(
+    tiny.task(tiny.builtin("diabetes"), name="diabetes", type="regression",
+              split=tiny.holdout(test="20%", validation="10%")),
+    tiny.model("mlp", tiny.scratch("mlp", layers=1, hidden=8)),
+    finetune=tiny.finetune(tiny.stage("warm", train="all", epochs=1, lr="1e-3"),
+                           tiny.full(2, lr="1e18"), batch_size=64),
+    metrics=tiny.metrics("rmse"))
 
 
-def test_a_non_finite_loss_names_stage_epoch_and_step(
-        write_spec: Callable[..., Path], run_spec: Callable[..., Any], tmp_path: Path) -> None:
+def test_a_non_finite_loss_names_stage_epoch_and_step(run_tiny: Callable[..., Any]) -> None:
     with pytest.raises(RunError) as caught:
-        run_spec(write_spec(TABULAR), tmp_path / "out")
+        run_tiny(TABULAR)
     assert caught.value.code == "ES504"
     message = str(caught.value)
     assert "stage `full`, epoch 1, step" in message
@@ -211,49 +191,18 @@ def test_a_non_finite_loss_names_stage_epoch_and_step(
 
 
 def test_a_non_finite_loss_exits_3_and_keeps_earlier_cells(
-        write_spec: Callable[..., Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
+        broken_bert: Callable[[float], Path], bert_dir: Path, data_dir: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from safetensors.torch import load_file, save_file
-
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    for file in bert_dir.iterdir():
-        (broken / file.name).write_bytes(file.read_bytes())
-    weights = load_file(str(bert_dir / "model.safetensors"))
-    weights["embeddings.word_embeddings.weight"] = torch.full_like(
-        weights["embeddings.word_embeddings.weight"], float("inf"))
-    save_file(weights, str(broken / "model.safetensors"))
-    spec = write_spec("""
-task sentiment {
-  type  = text_classification
-  data  = csv({data}, text = "sentence", label = "label", id = "id")
-  split = holdout(test = 25%, validation = 25%, seed = 0)
-}
-model good {
-  source     = path({good})
-  max_length = 32
-}
-model broken {
-  source     = path({broken})
-  max_length = 32
-}
-finetune {
-  stage probe {
-    train  = head
-    epochs = 1
-    lr     = 1e-2
-  }
-}
-metrics {
-  accuracy
-}
-""", data=data_dir / "reviews.csv", good=bert_dir, broken=broken)
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews(data_dir / "reviews.csv")),
+        tiny.model("good", tiny.path(bert_dir), max_length=32),
+        tiny.model("broken", tiny.path(broken_bert(float("inf"))), max_length=32)))
     out = tmp_path / "out"
-    assert main(["run", str(spec), "--device", "cpu", "--out", str(out)]) == 3
+    assert tiny.run(spec, out) == 3
     error = capsys.readouterr().err
     assert "non-finite loss" in error and "stage `probe`, epoch 1, step 1" in error
     rows = (out / "predictions" / "sentiment__good__seed0.jsonl").read_text().splitlines()
     assert len(rows) == 30
-    results = json.loads((out / "results.json").read_text())
+    results = tiny.results(out)
     assert results["complete"] is False
     assert [c["model"] for c in results["cells"]] == ["good"]

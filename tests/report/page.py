@@ -1,36 +1,8 @@
-"""Shared fixtures: a committed results folder from a real tiny run, and helpers to read
-rendered reports as text."""
+"""An HTML page as a browser reads it: tags, attributes and visible text."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from html.parser import HTMLParser
-from pathlib import Path
-from typing import Any
-
-import pytest
-
-DATA = Path(__file__).parent / "data"
-RUN = DATA / "tickets_run"
-GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture
-def run_folder(tmp_path: Path) -> Path:
-    """A private copy of the committed results folder (results.json + predictions)."""
-    folder = tmp_path / "run"
-    shutil.copytree(RUN, folder)
-    return folder
-
-
-def load(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "results.json").read_text(encoding="utf-8"))
-
-
-def save(folder: Path, document: dict[str, Any]) -> None:
-    (folder / "results.json").write_text(json.dumps(document, indent=2, ensure_ascii=False),
-                                         encoding="utf-8")
 
 
 class Page(HTMLParser):

@@ -1,0 +1,1 @@
+"""evalspec's tests, one folder per stage of the package."""

@@ -1,0 +1,1 @@
+"""The command line beyond `check` (which tests/check covers)."""

@@ -1,0 +1,1 @@
+"""The executor: runs, the cell cache, resuming; data, models and training below."""

@@ -1,0 +1,1 @@
+"""Reading a task's data: splits, tabular rows and the other sources."""

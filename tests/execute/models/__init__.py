@@ -1,0 +1,1 @@
+"""Building candidates from each model source, and loading their weights safely."""

@@ -1,0 +1,1 @@
+"""The trainer, its precision and its checkpoints."""

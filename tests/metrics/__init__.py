@@ -1,0 +1,1 @@
+"""Metrics: parity with scikit-learn, invariances, bootstrap, comparisons."""

@@ -1,0 +1,1 @@
+"""The results file: schema, provenance, rescoring and reproducing a run."""
