@@ -14,19 +14,22 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Predictions:
-    """Per test example: id, true target, and either class probabilities (columns follow
-    `labels`) or a predicted value."""
+    """Per test example: id, true target, and one prediction form — class probabilities
+    (columns follow `labels`), a predicted value, or a tag per word (`tags`)."""
 
     ids: list[str]
     y_true: list[Any]
     labels: list[str]
     probabilities: np.ndarray | None = None
     values: np.ndarray | None = None
+    tags: list[list[str]] | None = None
 
     @property
     def y_pred(self) -> list[Any]:
         if self.probabilities is not None:
             return [self.labels[i] for i in self.probabilities.argmax(axis=1)]
+        if self.tags is not None:
+            return self.tags
         assert self.values is not None
         return [float(v) for v in self.values]
 
@@ -48,6 +51,8 @@ class Predictions:
         if rows and "probabilities" in rows[0]:
             return cls(ids, truth, labels, probabilities=np.array(
                 [r["probabilities"] for r in rows], dtype=np.float64))
+        if rows and isinstance(rows[0]["pred"], list):
+            return cls(ids, truth, labels, tags=[list(r["pred"]) for r in rows])
         return cls(ids, truth, labels, values=np.array([r["pred"] for r in rows], dtype=np.float64))
 
 

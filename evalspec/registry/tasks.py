@@ -57,7 +57,8 @@ FAMILIES.add(Family(
     "regression", "none", "values", frozenset({"values"}), (), False,
     "evalspec.execute.families.regression", "one number per example"))
 FAMILIES.add(Family(
-    "token", "tags", "tags", frozenset({"spans"}), (), False, None,
+    "token", "tags", "tags", frozenset({"spans"}), ("entity_types", "examples"), False,
+    "evalspec.execute.families.token",
     "one tag per token (named entities in IOB2)"))
 FAMILIES.add(Family(
     "speech", "none", "transcripts", frozenset({"transcripts"}), (), False, None,
@@ -69,8 +70,7 @@ TASK_TYPES.add(TaskType("text_pair_classification", "classification", "text",
                         ("text", "text_pair"), "label",
                         "assign one label to a pair of texts (entailment, paraphrase, …)"))
 TASK_TYPES.add(TaskType("token_classification", "token", "text", ("tokens",), "tags",
-                        "tag every token of a sentence (named entities in IOB2)",
-                        runnable=False))
+                        "tag every token of a sentence (named entities in IOB2)"))
 TASK_TYPES.add(TaskType("image_classification", "classification", "image", ("image",), "label",
                         "assign one label to an image"))
 TASK_TYPES.add(TaskType("audio_classification", "classification", "audio", ("audio",), "label",

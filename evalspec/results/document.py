@@ -134,6 +134,8 @@ def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[CellOutcome]], 
     if primary not in applicable(spec, task):
         return []
     candidates = {m: [_as_metric_predictions(o) for o in runs] for m, runs in by_model.items()}
+    paired_labels = labels is not None and \
+        family_of(spec.tasks[task].type).prediction == "probabilities"  # McNemar: one label each
     standings = rank(candidates, truth, metric=primary.metric.fn, params=params(primary),
                      labels=labels, positive=spec.tasks[task].positive, **settings)
     best = standings[0].name
@@ -144,7 +146,7 @@ def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[CellOutcome]], 
                "p_value": plain(standing.p_value),
                "tied_for_first": bool(standing.tied_for_first),
                "mcnemar": None}
-        if labels is not None and standing.name != best:
+        if paired_labels and labels is not None and standing.name != best:
             row["mcnemar"] = [plain(_mcnemar(truth, a, b, labels)) for a, b in
                               zip(by_model[best], by_model[standing.name], strict=False)]
         rows.append(row)

@@ -31,6 +31,7 @@ class FamilyPlugin(ABC):
     """One task family as `run` trains it."""
 
     name: str
+    per_token = False  # one output per word of a sentence (token classification)
 
     @abstractmethod
     def outputs(self, labels: list[str]) -> int:

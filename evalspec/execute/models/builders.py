@@ -19,20 +19,23 @@ from evalspec.validate.model import Model, Task
 @dataclass(frozen=True)
 class Request:
     """What a builder is asked for: the model `name` as the spec wrote it, for a task with
-    these data; `outputs` is the head's size (from the task's family)."""
+    these data; `outputs` is the head's size and `per_token` whether it scores every word
+    (both from the task's family)."""
 
     name: str
     model: Model
     data: TaskData
     outputs: int
+    per_token: bool
     base_dir: Path
     trust_remote_code: bool
 
     @property
     def kind(self) -> str:
-        """`text`, `image` or `features`: what the task's examples carry."""
-        for kind in ("text", "image", "features"):
-            if kind in self.data.train.inputs:
+        """`text`, `image` or `features`: what the task's examples carry (words are text)."""
+        for kind, key in (("text", "text"), ("text", "tokens"), ("image", "image"),
+                          ("features", "features")):
+            if key in self.data.train.inputs:
                 return kind
         raise RunError(f"no supported input in the data (found {sorted(self.data.train.inputs)})",
                        "ES501")
@@ -52,8 +55,9 @@ def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_di
     """The candidate `name` for `task`, with a head sized by the task's family."""
     from evalspec.execute.families import plugin_for
 
-    outputs = plugin_for(task.type).outputs(data.labels)
-    request = Request(name, model, data, outputs, base_dir, trust_remote_code)
+    plugin = plugin_for(task.type)
+    request = Request(name, model, data, plugin.outputs(data.labels), plugin.per_token,
+                      base_dir, trust_remote_code)
     if model.head == "pretrained" and request.kind != "text":
         raise RunError(f"model `{name}`: `head = pretrained` is supported for Hugging Face "
                        "text classifiers only; use `head = new`", "ES502")
@@ -65,9 +69,14 @@ def build_candidate(name: str, model: Model, task: Task, data: TaskData, base_di
 
 def _text(request: Request, location: str, revision: str | None, identity: Identity
           ) -> Candidate:
-    from evalspec.execute.models import text
+    from evalspec.execute.models import text, tokens
 
     model = request.model
+    if request.per_token:
+        return tokens.hf_token_candidate(
+            location, revision=revision, labels=request.data.labels, outputs=request.outputs,
+            max_length=model.max_length, pretrained_head=model.head == "pretrained",
+            trust_remote_code=request.trust_remote_code, identity=identity)
     return text.hf_text_candidate(
         location, revision=revision, labels=request.data.labels, outputs=request.outputs,
         pooling=model.pooling, max_length=model.max_length,
@@ -138,12 +147,19 @@ def _local_location(model: Model, base_dir: Path) -> Path:
 def scratch(request: Request) -> Candidate:
     """`scratch(arch, …)`: a randomly initialised control; text and tabular architectures
     are evalspec's own (registry/models.py), any other name a timm model."""
-    from evalspec.execute.models import tabular, text
+    from evalspec.execute.models import tabular, text, tokens
 
     source, data = request.model.source, request.data
     arch = SCRATCH_ARCHS.get(source.arch)
     modality = arch.modality if arch is not None else TIMM_MODALITY
     identity = request.identity()
+    if modality == "text" and request.per_token:
+        request.require("text", f"scratch({source.arch})")
+        return tokens.scratch_token_candidate(
+            source.arch, data.train.inputs["tokens"], outputs=request.outputs,
+            layers=source.layers, hidden=source.hidden, heads=source.heads,
+            bidirectional=source.bidirectional, max_length=request.model.max_length,
+            identity=identity)
     if modality == "text":
         request.require("text", f"scratch({source.arch})")
         return text.scratch_text_candidate(

@@ -122,7 +122,7 @@ def is_decoder_only(config: Any) -> bool:
     return kind in causal and kind not in masked
 
 
-def _transformer_blocks(backbone: nn.Module) -> list[nn.Module]:
+def transformer_blocks(backbone: nn.Module) -> list[nn.Module]:
     """The repeated layers of a transformer: the longest ModuleList inside it."""
     lists = [m for m in backbone.modules() if isinstance(m, nn.ModuleList)]
     return list(cast(nn.ModuleList, max(lists, key=len))) if lists else []
@@ -171,14 +171,12 @@ def _classifier_attribute(model: nn.Module) -> str:
     raise RunError(f"head = pretrained: no classifier found on {type(model).__name__}", "ES502")
 
 
-def hf_text_candidate(location: str, *, revision: str | None,
-                      labels: list[str], outputs: int, pooling: str | None, max_length: int,
-                      pretrained_head: bool, trust_remote_code: bool,
-                      identity: Identity) -> TextCandidate:
-    """A pretrained Hugging Face text model, with a new head or with its own classifier."""
-    from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
+def load_hub(location: str, revision: str | None, loader: Any, trust_remote_code: bool
+             ) -> tuple[Any, nn.Module]:
+    """A Hugging Face tokenizer and model (`loader`: an Auto class), loaded safely; the
+    tokenizer pads (with its end token if it has no padding token)."""
+    from transformers import AutoTokenizer
 
-    loader = AutoModelForSequenceClassification if pretrained_head else AutoModel
     try:
         tokenizer = AutoTokenizer.from_pretrained(location, revision=revision,
                                                   trust_remote_code=trust_remote_code)
@@ -201,23 +199,43 @@ def hf_text_candidate(location: str, *, revision: str | None,
                            "ES502")
         tokenizer.pad_token = tokenizer.eos_token
     model.config.pad_token_id = tokenizer.pad_token_id
+    return tokenizer, model
+
+
+def split_classifier(location: str, model: nn.Module, labels: list[str],
+                     identity: Identity) -> tuple[nn.Module, nn.Module]:
+    """A model with its own classifier → (the model up to the classifier's input, the
+    classifier with its outputs reordered into `labels`), labels matched by name."""
+    config: Any = model.config
+    columns = _label_columns(location, config, labels)
+    attribute = _classifier_attribute(model)
+    head: nn.Module = nn.Sequential(getattr(model, attribute), SelectColumns(columns))
+    setattr(model, attribute, nn.Identity())
+    identity.details.update(head="pretrained", label_columns=columns)
+    return _WithoutClassifier(model), head
+
+
+def hf_text_candidate(location: str, *, revision: str | None,
+                      labels: list[str], outputs: int, pooling: str | None, max_length: int,
+                      pretrained_head: bool, trust_remote_code: bool,
+                      identity: Identity) -> TextCandidate:
+    """A pretrained Hugging Face text model, with a new head or with its own classifier."""
+    from transformers import AutoModel, AutoModelForSequenceClassification
+
+    loader = AutoModelForSequenceClassification if pretrained_head else AutoModel
+    tokenizer, model = load_hub(location, revision, loader, trust_remote_code)
     identity.details.update(max_length=max_length, architecture=type(model).__name__)
     if pretrained_head:
-        columns = _label_columns(location, model.config, labels)
-        attribute = _classifier_attribute(model)
-        head: nn.Module = nn.Sequential(getattr(model, attribute), SelectColumns(columns))
-        setattr(model, attribute, nn.Identity())
-        backbone: nn.Module = _WithoutClassifier(model)
+        backbone, head = split_classifier(location, model, labels, identity)
         how = "model"
-        identity.details.update(head="pretrained", label_columns=columns)
     else:
         backbone = model
         how = pooling or _default_pooling(_pooling_settings(location, revision), model.config)
-        head = new_head(model.config.hidden_size, outputs)
+        head = new_head(cast(Any, model.config).hidden_size, outputs)
     identity.details.update(pooling=how)
     return TextCandidate(backbone, head, identity, tokenize=_hf_tokenize(tokenizer),
                          pad_id=tokenizer.pad_token_id, pooling=how, max_length=max_length,
-                         blocks=_transformer_blocks(model))
+                         blocks=transformer_blocks(model))
 
 
 # ---------------------------------------------------------------------- scratch controls
@@ -249,13 +267,10 @@ class WordVocabulary:
         return items
 
 
-def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: int,
-                           layers: int | None, hidden: int | None, heads: int | None,
-                           bidirectional: bool | None, max_length: int,
-                           identity: Identity) -> TextCandidate:
-    """A randomly initialised text model with a vocabulary from the training split."""
-    vocab = WordVocabulary(train_texts)
-    hidden = hidden or 128
+def scratch_backbone(arch: str, vocabulary: int, *, layers: int | None, hidden: int,
+                     heads: int | None, bidirectional: bool | None, max_length: int
+                     ) -> tuple[nn.Module, list[nn.Module]]:
+    """A randomly initialised text encoder over word ids, and its blocks."""
     if arch == "transformer":
         from transformers import BertConfig, BertModel
 
@@ -263,16 +278,27 @@ def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: in
         if hidden % heads:
             raise RunError(f"scratch(transformer): hidden = {hidden} is not divisible by "
                            f"heads = {heads}", "ES502")
-        config = BertConfig(vocab_size=len(vocab), hidden_size=hidden,
+        config = BertConfig(vocab_size=vocabulary, hidden_size=hidden,
                             num_hidden_layers=layers or 2, num_attention_heads=heads,
                             intermediate_size=4 * hidden, max_position_embeddings=max_length + 2)
         backbone: nn.Module = BertModel(config, add_pooling_layer=False)
-        blocks = list(cast(Any, backbone).encoder.layer)
-    else:
-        backbone = RecurrentEncoder(nn.Embedding(len(vocab), hidden, padding_idx=0), hidden,
-                                    layers or 1, arch,
-                                    True if bidirectional is None else bidirectional)
-        blocks = list(backbone.layers)
+        return backbone, list(cast(Any, backbone).encoder.layer)
+    both_ways = True if bidirectional is None else bidirectional
+    recurrent = RecurrentEncoder(nn.Embedding(vocabulary, hidden, padding_idx=0), hidden,
+                                 layers or 1, arch, both_ways)
+    return recurrent, list(recurrent.layers)
+
+
+def scratch_text_candidate(arch: str, train_texts: Sequence[str], *, outputs: int,
+                           layers: int | None, hidden: int | None, heads: int | None,
+                           bidirectional: bool | None, max_length: int,
+                           identity: Identity) -> TextCandidate:
+    """A randomly initialised text model with a vocabulary from the training split."""
+    vocab = WordVocabulary(train_texts)
+    hidden = hidden or 128
+    backbone, blocks = scratch_backbone(arch, len(vocab), layers=layers, hidden=hidden,
+                                        heads=heads, bidirectional=bidirectional,
+                                        max_length=max_length)
     identity.details.update(vocabulary=len(vocab), hidden=hidden, pooling="mean",
                             max_length=max_length)
     return TextCandidate(backbone, new_head(hidden, outputs), identity, tokenize=vocab.tokenize,
