@@ -26,6 +26,7 @@ RULES: tuple[Rule, ...] = (
     tasks.split_leaves_training_data,
     tasks.positive_is_a_label,
     tasks.labels_fit_the_task,
+    labels.token_labels_take_one_form,
     labels.labels_match_data,
     finetune.finetune_has_stages,
     finetune.stage_settings_possible,

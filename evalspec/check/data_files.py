@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from evalspec.diagnostics import did_you_mean, one_of
+from evalspec.validate.model import Conll
 
 MAX_SCAN_BYTES = 64 * 1024 * 1024  # label columns of larger files are checked at run time
 MISSING = None  # a record without the label field
@@ -89,19 +90,19 @@ def parquet_magic(path: Path) -> None:
         raise Unreadable(f"`{path.name}` is not a Parquet file")
 
 
-def conll_width(path: Path) -> tuple[int, int]:
-    """(line number, number of fields) of the first token line of a CoNLL file."""
+def conll_first(path: Path) -> list[tuple[int, list[str]]]:
+    """(line number, columns) of the lines of a CoNLL file's first sentence, as
+    `Conll.first_sentence` reads them (the run reads its layout from the same lines)."""
     try:
         with _text(path) as handle:
-            for number, line in enumerate(handle, start=1):
-                fields = line.split()
-                if fields and not fields[0].startswith("-DOCSTART-"):
-                    return number, len(fields)
+            first = Conll.first_sentence(line.rstrip("\r\n") for line in handle)
     except UnicodeDecodeError as error:
         raise _decode_error(path, error) from None
     except OSError as error:
         raise Unreadable(f"`{path.name}` cannot be read: {error.strerror}") from None
-    raise Unreadable(f"`{path.name}` holds no tokens")
+    if not first:
+        raise Unreadable(f"`{path.name}` holds no tokens")
+    return first
 
 
 def class_folders(path: Path) -> list[str]:
@@ -255,16 +256,26 @@ class FolderReader(Reader):
 
 
 class ConllReader(Reader):
-    """Token and tag columns by index, within the width of the first token line."""
+    """Token and tag columns by index (given, or from the layout of the first sentence),
+    within the width of the first token line, and not the same column."""
 
     def problems(self, found: Path, source: Any) -> list[Misnamed]:
-        line, width = conll_width(found)
-        return [Misnamed(key, f"`{key} = {index}` is out of range: line {line} of "
-                         f"`{source.path}` has {width} column{'s' if width != 1 else ''}",
-                         f"use a column index from 0 to {width - 1}")
-                for key, index in (("token_column", source.token_column),
-                                   ("tag_column", source.tag_column))
-                if not -width <= index < width]
+        first = conll_first(found)
+        line, columns = first[0]
+        width = len(columns)
+        plural = "s" if width != 1 else ""
+        token, tag = source.columns(first)
+        wrong = [Misnamed(key, f"`{key} = {index}` is out of range: line {line} of "
+                          f"`{source.path}` has {width} column{plural}",
+                          f"use a column index from 0 to {width - 1}")
+                 for key, index in (("tokens", token), ("tags", tag))
+                 if not -width <= index < width]
+        if not wrong and token == tag % width:
+            wrong.append(Misnamed("tags", f"line {line} of `{source.path}` has {width} "
+                                  f"column{plural}: the tokens and the tags would be column "
+                                  f"{token}", "write each token and its tag on one line, "
+                                  "separated by a tab, or set `tokens` and `tags`"))
+        return wrong
 
 
 # Every data source with a file or folder, by name: how the check reads it.

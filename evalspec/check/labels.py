@@ -1,4 +1,5 @@
-"""Label rule ES404: declared labels and the labels in the data agree.
+"""Label rules: declared labels and the labels in the data agree (ES404), and a token
+task's `labels` are entity types or IOB2 tags (ES312).
 
 With inferred labels, the meaning checks that need the label set (ES302, ES308, ES312) run
 here, on the labels the data holds.
@@ -6,6 +7,7 @@ here, on the labels the data holds.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +21,34 @@ from evalspec.registry.tasks import TASK_TYPES
 from evalspec.validate.model import Task
 
 SHOWN_ROWS = 3  # offending rows named in a hint
+IOB_TAG = re.compile(r"[BIESLU]-\S+")  # a prefixed tag, as `execute/data/tags.py` reads it
+IOB2_PREFIX = {"E": "I", "L": "I", "S": "B", "U": "B"}  # what such a tag is read as
+
+
+def token_labels_take_one_form(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: a token task's `labels` are entity types (`PER`, standing for `O`, `B-PER`
+    and `I-PER`) or IOB2 tags (`O`, `B-PER`, `I-PER`), never a mix, and never E-/S-/L-/U-
+    tags (the data's tags are read as IOB2)."""
+    for name, task in ctx.spec.tasks.items():
+        if TASK_TYPES[task.type].facts.labels != "tags" or not task.labels:
+            continue
+        labels = task.labels
+        tags = [i for i, label in enumerate(labels) if IOB_TAG.fullmatch(label)]
+        types = [i for i, label in enumerate(labels) if label != "O" and i not in tags]
+        if tags and types:
+            yield Diagnostic(
+                "ES312", f"`labels` of task `{name}` mixes entity types (`{labels[types[0]]}`) "
+                f"and tags (`{labels[tags[0]]}`)",
+                ctx.spans.value(("tasks", name, "labels", max(tags[0], types[0]))),
+                f"list the entity types alone (`[\"{labels[types[0]]}\", …]` stands for `O`, "
+                f"`B-{labels[types[0]]}` and `I-{labels[types[0]]}`), or every tag")
+            continue
+        for i in (i for i in tags if labels[i][0] in IOB2_PREFIX):
+            read = f"{IOB2_PREFIX[labels[i][0]]}{labels[i][1:]}"
+            yield Diagnostic(
+                "ES312", f"`{labels[i]}` is not an IOB2 tag; task `{name}` reads its tags as "
+                f"IOB2 (`{labels[i]}` as `{read}`)", ctx.spans.value(("tasks", name, "labels", i)),
+                f"declare `{read}`, or the entity types alone")
 
 
 def _observed(ctx: Context, task: Task, source: Any) -> files.Observed | None:

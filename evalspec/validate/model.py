@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, Union, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
@@ -111,14 +112,55 @@ class Audio(ClassFolder):
 
 
 class Conll(Call):
+    """A CoNLL file. `tokens` and `tags` left out are decided by the file's first sentence:
+    when each of its lines has three or more columns and the first column counts 1, 2, 3, …
+    (UNER's `index token tag …`), tokens = 1 and tags = 2; otherwise tokens = 0 and tags =
+    -1 (the last column)."""
+
     positional = ("path",)
-    summary = "a CoNLL/IOB2 file: one token per line, a blank line between sentences"
+    summary = "a CoNLL/IOB file: one token per line, a blank line between sentences"
     fn: Literal["conll"]
     path: Text = Field(description="file path, relative to the spec file")
-    token_column: Annotated[int, Field(ge=0)] = Field(
-        0, description="0-based column index of the token")
-    tag_column: Annotated[int, Field(ge=-1)] = Field(
-        -1, description="0-based column index of the tag; -1 is the last column")
+    tokens: Annotated[int, Field(ge=0)] | None = Field(
+        None, description="0-based column index of the token; default from the file's layout")
+    tags: Annotated[int, Field(ge=-1)] | None = Field(
+        None, description="0-based column index of the tag, -1 for the last column; default "
+        "from the file's layout")
+
+    @staticmethod
+    def fields(line: str) -> list[str]:
+        """A line's columns: split on tabs when it has one, else on runs of whitespace;
+        trailing whitespace (a `\\r` too) is not a column."""
+        line = line.rstrip()
+        return line.split("\t") if "\t" in line else line.split()
+
+    @staticmethod
+    def skipped(line: str) -> bool:
+        """A `-DOCSTART-` line: it ends a sentence and is no token."""
+        return line.startswith("-DOCSTART-")
+
+    @classmethod
+    def first_sentence(cls, lines: Iterable[str]) -> list[tuple[int, list[str]]]:
+        """(line number from 1, columns) of each line of the first sentence, `#` lines left
+        out: the lines that decide the layout."""
+        found: list[tuple[int, list[str]]] = []
+        for number, line in enumerate(lines, start=1):
+            columns = cls.fields(line)
+            if not columns or cls.skipped(line):
+                if found:
+                    break
+            elif not line.startswith("#"):
+                found.append((number, columns))
+        return found
+
+    def columns(self, first: list[tuple[int, list[str]]]) -> tuple[int, int]:
+        """(token column, tag column, -1 for the last) for a file whose first sentence is
+        `first`: the arguments given, the rest from the layout."""
+        numbered = bool(first) and all(len(columns) >= 3 and columns[0] == str(position)
+                                       for position, (_, columns) in enumerate(first, start=1))
+        tokens, tags = (1, 2) if numbered else (0, -1)
+        return (tokens if self.tokens is None else self.tokens,
+                tags if self.tags is None else self.tags)
 
 
 class HfDataset(Columns):
@@ -163,8 +205,9 @@ class Task(Frozen):
     test: Source | None = Field(None, description="explicit test split")
     split: choice(Holdout) = Field(  # type: ignore[valid-type]
         default_factory=lambda: Holdout(fn="holdout"), description="how `data` is divided")
-    labels: list[Text] | None = Field(None, min_length=1,
-                                      description="label set and order; inferred when absent")
+    labels: list[Text] | None = Field(
+        None, min_length=1, description="label set and order, inferred when absent; token "
+        "classification: entity types (`PER`, expanded to `O`, `B-PER`, `I-PER`) or IOB2 tags")
     positive: Text | None = Field(None, description="binary tasks: the positive class")
 
 

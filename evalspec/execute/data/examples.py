@@ -38,13 +38,15 @@ class Examples:
 @dataclass(frozen=True)
 class TaskData:
     """A task's splits, its label set (classification: class names in order; token
-    classification: tag names in order; else empty) and where the data came from."""
+    classification: tag names in order; else empty), where the data came from, and (token
+    classification) how many tags of each split reading them as IOB2 changed."""
 
     train: Examples
     validation: Examples | None
     test: Examples
     labels: list[str]
     fingerprints: dict[str, str] = field(default_factory=dict)  # file path → sha256
+    tag_repairs: dict[str, int] = field(default_factory=dict)  # split → tags changed (>0 only)
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train),

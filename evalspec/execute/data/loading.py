@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from evalspec.errors import RunError
-from evalspec.execute.data.examples import Loaded, TaskData
+from evalspec.execute.data.examples import Examples, Loaded, TaskData
 from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.sources import read_source
 from evalspec.execute.data.splits import holdout
+from evalspec.execute.data.tags import declared_tags, inferred_tags, is_tag, to_iob2
 from evalspec.registry.tasks import TASK_TYPES, TaskType
 from evalspec.validate.model import Task
 
@@ -20,9 +21,12 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
     folder. Every bad row found (up to five shown) is one RunError, raised before training.
 
     Labels are the declared `labels` in their order, else the sorted values seen in the
-    training data (with `data` + `split`: in all of `data`; token classification: the tags
-    of every split). `split` is stratified only for classification (regression, token
-    classification and speech ignore `stratify`). Explicit splits are used as given."""
+    training data (with `data` + `split`: in all of `data`). Token classification reads its
+    tags as IOB2 (`tags.to_iob2`: other schemes converted, stray `I-` repaired) and counts
+    the tags changed per split; its `labels` may be entity types (`tags.declared_tags`);
+    inferred, its tags are those of every split (`tags.inferred_tags`). `split` is
+    stratified only for classification (regression, token classification and speech ignore
+    `stratify`). Explicit splits are used as given."""
     kind = TASK_TYPES[task.type]
     problems = Problems()
     if task.data is not None:
@@ -30,32 +34,66 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         if explicit:
             raise RunError(f"both `data` and `{explicit[0]}` are given; use `data` with "
                            "`split`, or explicit `train`, `validation` and `test`", "ES311")
-        whole = _read(task.data, kind, base_dir, problems)
+        whole, changed = _read(task.data, kind, base_dir, problems)
         labels = _labels(task, kind, whole, [], problems)
         problems.raise_if_any()
         stratify = task.split.stratify and kind.facts.stratify
         train, validation, test = holdout(whole, task.split, stratify)
+        repairs = {name: _changed(part, changed) for name, part
+                   in zip(SPLITS, (train, validation, test), strict=True)}
     else:
         if task.train is None or task.test is None:
             raise RunError("a task needs `data` (divided by `split`) or explicit `train` and "
                            "`test` sources", "ES311")
-        train = _read(task.train, kind, base_dir, problems)
-        validation = (_read(task.validation, kind, base_dir, problems)
-                      if task.validation is not None else None)
-        test = _read(task.test, kind, base_dir, problems)
+        read = {name: _read(source, kind, base_dir, problems) for name in SPLITS
+                if (source := getattr(task, name)) is not None}
+        (train, _), (test, _) = read["train"], read["test"]
+        validation = read["validation"][0] if "validation" in read else None
         labels = _labels(task, kind, train, [p for p in (validation, test) if p], problems)
         problems.raise_if_any()
+        repairs = {name: _changed(loaded, changed) for name, (loaded, changed) in read.items()}
     fingerprints = {k: v for part in (train, validation, test) if part
                     for k, v in part.fingerprints.items()}
     return TaskData(train.examples, validation.examples if validation else None,
-                    test.examples, labels, fingerprints)
+                    test.examples, labels, fingerprints,
+                    {name: count for name, count in repairs.items() if count})
 
 
-def _read(source: object, kind: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+def _read(source: object, kind: TaskType, base_dir: Path,
+          problems: Problems) -> tuple[Loaded, dict[str, int]]:
+    """The source's examples (tags as IOB2) and, by location, how many tags were changed."""
     loaded = read_source(source, kind, base_dir, problems)
     if not len(loaded) and not problems:
         raise RunError(f"{loaded.origin}: no examples; add data rows", "ES408")
-    return loaded
+    if kind.facts.labels != "tags":
+        return loaded, {}
+    return _as_iob2(loaded, problems)
+
+
+def _as_iob2(loaded: Loaded, problems: Problems) -> tuple[Loaded, dict[str, int]]:
+    """Tags rewritten as IOB2; a value that is no IOB tag goes to `problems`."""
+    targets: list[object] = []
+    changed: dict[str, int] = {}
+    for location, tags in zip(loaded.locations, loaded.examples.targets, strict=True):
+        bad = next((i for i, tag in enumerate(tags or []) if tag and not is_tag(tag)), None)
+        if bad is not None:
+            problems.add(location, f"tag `{tags[bad]}` (token {bad + 1}) is not an IOB tag; "
+                         "write `O`, or `B-`, `I-` (or `E-`, `S-`) and the entity type, as "
+                         "in `B-PER`")
+        if not isinstance(tags, list) or bad is not None:
+            targets.append(tags)
+            continue
+        iob2, count = to_iob2(tags)
+        targets.append(iob2)
+        if count:
+            changed[location] = count
+    examples = Examples(loaded.examples.ids, loaded.examples.inputs, targets)
+    return Loaded(loaded.origin, examples, loaded.locations, loaded.fingerprints), changed
+
+
+def _changed(part: Loaded | None, changed: dict[str, int]) -> int:
+    """How many of the part's tags were changed when read as IOB2."""
+    return sum(changed.get(location, 0) for location in part.locations) if part else 0
 
 
 def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
@@ -66,14 +104,18 @@ def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
     token = kind.facts.labels == "tags"
     what = "tag" if token else "label"
     if task.labels:
-        labels, checked = list(task.labels), [train, *others]
-        fix = f"is not among the declared labels ({', '.join(labels)}); add it to `labels` " \
-              "or fix the row"
+        labels, checked = _declared(task.labels, token), [train, *others]
+        add = "its entity type" if any(not is_tag(label) for label in task.labels) \
+            and token else "it"
+        fix = f"is not among the declared labels ({', '.join(labels)}); add {add} to " \
+              "`labels` or fix the row"
+    elif token:
+        labels, checked = inferred_tags(_values(part.examples.targets, token)
+                                        for part in (train, *others)), []
+        fix = ""
     else:
-        checked = [] if token else others
-        seen = [train, *others] if token else [train]
-        labels = sorted({value for part in seen for value in _values(part.examples.targets,
-                                                                      token)})
+        checked = others
+        labels = sorted({value for value in _values(train.examples.targets, token)})
         fix = f"does not occur in the training data ({train.origin}); declare it in " \
               "`labels` or add training examples of it"
     allowed = set(labels)
@@ -83,6 +125,16 @@ def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
             if unknown:
                 problems.add(location, f"{what} `{unknown[0]}` {fix}")
     return labels
+
+
+def _declared(labels: list[str], token: bool) -> list[str]:
+    """The declared labels; a token task's expanded to its tag set."""
+    if not token:
+        return list(labels)
+    try:
+        return declared_tags(labels)
+    except ValueError as error:
+        raise RunError(str(error), "ES312") from None
 
 
 def _values(targets: list[object], token: bool) -> list[str]:

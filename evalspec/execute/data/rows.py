@@ -12,7 +12,8 @@ How columns are chosen:
 - Image and audio paths are relative to the data file's folder.
 - Bad cells are collected, not raised one by one (see `Problems`): an empty text, label or
   id, a target that is not a finite number, a missing or unreadable image, a missing audio
-  file, token and tag lists of different lengths, a duplicate id, an empty feature value.
+  file, an empty token or tag list (or an empty item in one), token and tag lists of
+  different lengths, a duplicate id, an empty feature value.
 """
 
 from __future__ import annotations
@@ -195,7 +196,12 @@ def _sequence(value: Any, keyword: str, column: str) -> list[str]:
                       "string")
     if not value:
         raise BadCell(f"empty {keyword} in column `{column}`; fill it in or remove the row")
-    return [str(item) for item in value]
+    items = ["" if item is None else str(item) for item in value]
+    empty = next((i for i, item in enumerate(items) if not item.strip()), None)
+    if empty is not None:
+        raise BadCell(f"{keyword} in column `{column}`: item {empty + 1} is empty; fill it in "
+                      "or remove it")
+    return items
 
 
 def _transcript(value: Any, column: str) -> str:

@@ -15,6 +15,7 @@ import importlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -26,6 +27,7 @@ from evalspec.execute.data.fingerprints import file_sha256, files_sha256
 from evalspec.execute.data.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, image_problem
 from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.rows import Table, table_examples
+from evalspec.execute.data.tags import is_tag
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
@@ -232,52 +234,95 @@ def _audio(source: Audio, task: TaskType, base_dir: Path, problems: Problems) ->
     return _folder_loaded(source.dir, root, files, "audio", problems, lambda _: None)
 
 
-IOB_TAG = re.compile(r"O|[BIESLU]-\S+")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where a CoNLL file's tokens and tags are: column indices, and how many columns every
+    token line has (those of its first token line, `first`)."""
+
+    token: int
+    tag: int
+    width: int
+    first: str  # `file:line` of the first token line
+
+    def token_line(self, line: str, columns: list[str]) -> bool:
+        """A `#` line is a comment unless it has the token lines' columns and an IOB tag in
+        its tag column (so a `#hashtag  O` token is kept)."""
+        return not line.startswith("#") or (len(columns) == self.width
+                                            and is_tag(columns[self.tag].strip()))
 
 
 @reader("conll")
 def _conll(source: Conll, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
-    """One token per line; a blank line ends a sentence. A line starting with `#` is a
-    comment unless its tag column holds an IOB tag (so a `#hashtag  O` token is kept)."""
+    """One token per line; a blank line (or several, or a `-DOCSTART-` line) ends a
+    sentence; `#` lines are comments (see `_Layout.token_line`). A sentence is named by its
+    first token's line; a line with other columns than the first token line, or with an
+    empty token or tag, goes to `problems`."""
     _needs_target(task, "tags", "conll(path)")
     path, origin = _existing(base_dir, source.path), _origin(source.path)
+    lines = LINE_BREAK.split(_read_text(path, origin))
+    layout = _conll_layout(source, origin, lines)
     sentences: list[tuple[str, list[str], list[str]]] = []
     tokens: list[str] = []
     tags: list[str] = []
     start = ""
-    for number, line in enumerate(_read_text(path, origin).splitlines() + [""], start=1):
-        fields = line.split("\t") if "\t" in line else line.split()
-        if not fields:
+    for number, line in enumerate([*lines, ""], start=1):
+        columns = Conll.fields(line)
+        if not columns or Conll.skipped(line):
             if tokens:
                 sentences.append((start, tokens, tags))
             tokens, tags = [], []
             continue
-        token, tag = _token_and_tag(fields, source.token_column, source.tag_column)
-        if line.startswith("#") and not IOB_TAG.fullmatch(tag):
+        if not layout.token_line(line, columns):
             continue
         location = f"{origin}:{number}"
-        if not token or not tag:
-            problems.add(location, f"needs a token in column {source.token_column} and a tag "
-                         f"in column {source.tag_column} (0-based); set `token_column` and "
-                         "`tag_column`")
         start = start if tokens else location
+        token, tag = _token_and_tag(columns, layout, location, problems)
         tokens.append(token)
         tags.append(tag)
-    if not sentences:
-        raise RunError(f"{origin}: no sentences found; one token per line, a blank line "
-                       "between sentences", "ES408")
     ids = [s for s, _, _ in sentences]
     examples = Examples(ids, {"tokens": [t for _, t, _ in sentences]},
                         [g for _, _, g in sentences])
     return Loaded(origin, examples, ids, {origin: file_sha256(path)})
 
 
-def _token_and_tag(fields: list[str], token_column: int, tag_column: int) -> tuple[str, str]:
-    """The token and the tag of a line's fields ("" where the line lacks them)."""
-    tag_index = tag_column if tag_column >= 0 else len(fields) + tag_column
-    if tag_index == token_column or len(fields) <= max(token_column, tag_index):
+def _conll_layout(source: Conll, origin: str, lines: list[str]) -> _Layout:
+    first = Conll.first_sentence(lines)
+    if not first:
+        raise RunError(f"{origin}: no sentences found; one token per line, a blank line "
+                       "between sentences", "ES408")
+    number, columns = first[0]
+    width = len(columns)
+    token, tag = source.columns(first)
+    for key, index in (("tokens", token), ("tags", tag)):
+        if not -width <= index < width:
+            raise RunError(f"{origin}: `{key} = {index}` is out of range: line {number} has "
+                           f"{width} column{'s' if width != 1 else ''}; use a column index "
+                           f"from 0 to {width - 1}", "ES403")
+    if token == tag % width:
+        raise RunError(f"{origin}: line {number} has {width} column{'s' if width != 1 else ''}"
+                       f" and the tokens and tags would be the same column ({token}); write "
+                       "each token and its tag on one line, separated by a tab, or set "
+                       "`tokens` and `tags`", "ES403")
+    return _Layout(token, tag % width, width, f"{origin}:{number}")
+
+
+def _token_and_tag(columns: list[str], layout: _Layout, location: str,
+                   problems: Problems) -> tuple[str, str]:
+    """The token and the tag of a token line ("" where the line lacks them)."""
+    if len(columns) != layout.width:
+        problems.add(location, f"{len(columns)} column{'s' if len(columns) != 1 else ''} but "
+                     f"the first token line ({layout.first}) has {layout.width}; give every "
+                     "token line the same columns (is a tag missing?)")
         return "", ""
-    return fields[token_column].strip(), fields[tag_index].strip()
+    token, tag = columns[layout.token].strip(), columns[layout.tag].strip()
+    for what, value, index in (("token", token, layout.token), ("tag", tag, layout.tag)):
+        if not value:
+            problems.add(location, f"empty {what} in column {index} (0-based); fill it in or "
+                         f"set `{what}s` to the column that holds it")
+    return token, tag
 
 
 @reader("builtin")

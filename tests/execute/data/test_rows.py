@@ -159,7 +159,7 @@ def test_jsonl_with_integer_labels_and_token_lists(tmp_path: Path) -> None:
     data = load_task_data(Task(type="token_classification", train=source, test=source),
                           tmp_path)
     assert data.train.inputs["tokens"][1] == ["Ann", "runs"]
-    assert data.labels == ["B-LOC", "B-PER", "O"]
+    assert data.labels == ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]
 
 
 def test_jsonl_bad_lines(tmp_path: Path) -> None:

@@ -1,18 +1,16 @@
-"""The other sources: image and audio folders, CoNLL files and the built-in data sets."""
+"""The other sources: image and audio folders and the built-in data sets (CoNLL files:
+`test_conll.py`)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
 from evalspec.execute.data.loading import load_task_data
-from evalspec.validate.model import Audio, Builtin, Conll, Csv, Images, Task
+from evalspec.validate.model import Audio, Builtin, Csv, Images, Task
 from tests.execute.data.tasks import all_ids, holdout, run_error, write_csv
-
-UNER = Path(__file__).parent / "files" / "uner_en_ewt_dev_50.iob2"
 
 
 # --------------------------------------------------------------------------- images and audio
@@ -81,40 +79,6 @@ def test_audio_folder(tmp_path: Path) -> None:
     assert data.train.ids == ["no/0.wav", "no/1.wav", "no/x.FLAC",
                               "yes/0.wav", "yes/1.wav", "yes/x.FLAC"]
     assert all(Path(p).is_file() for p in data.train.inputs["audio"])
-
-
-# --------------------------------------------------------------------------- conll
-def test_conll_excerpt_split_over_sentences(tmp_path: Path) -> None:
-    shutil.copy(UNER, tmp_path / "ner.iob2")
-    task = Task(type="token_classification",
-                data=Conll(fn="conll", path="ner.iob2", token_column=1, tag_column=2),
-                split=holdout(test=0.2, validation=0.1, seed=0, stratify=True))
-    data = load_task_data(task, tmp_path)
-    assert data.sizes() == {"train": 35, "validation": 5, "test": 10}
-    assert data.labels == ["B-LOC", "I-LOC", "O"]
-    whole = load_task_data(task.model_copy(update={"data": None, "train": task.data,
-                                                   "test": task.data}), tmp_path)
-    assert len(whole.train) == 50
-    assert whole.train.ids[0] == "ner.iob2:4"  # three comment lines come first
-    first = whole.train.inputs["tokens"][0]
-    assert first[:4] == ["where", "can", "I", "get"] and len(first) == 24
-    assert whole.train.targets[0][6:8] == ["B-LOC", "I-LOC"]
-    assert all(len(t) == len(g) for t, g in zip(whole.train.inputs["tokens"],
-                                                whole.train.targets, strict=True))
-
-
-def test_conll_comments_hashtags_and_bad_lines(tmp_path: Path) -> None:
-    (tmp_path / "t.conll").write_text("# a comment\n#blessed O\nParis B-LOC\n\n\n"
-                                      "# sent 2\nAnn B-PER\nruns\n")
-    source = Conll(fn="conll", path="t.conll")
-    error = run_error(Task(type="token_classification", train=source, test=source), tmp_path)
-    assert str(error).startswith("t.conll:8: needs a token in column 0 and a tag")
-    (tmp_path / "t.conll").write_text("# a comment\n#blessed O\nParis B-LOC\n\n\n"
-                                      "# sent 2\nAnn B-PER\n")
-    data = load_task_data(Task(type="token_classification", train=source, test=source),
-                          tmp_path)
-    assert data.train.inputs["tokens"] == [["#blessed", "Paris"], ["Ann"]]
-    assert data.train.ids == ["t.conll:2", "t.conll:7"]
 
 
 # --------------------------------------------------------------------------- builtin
