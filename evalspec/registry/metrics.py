@@ -56,6 +56,9 @@ AVERAGE = Param(str, "auto", "how per-class scores combine: `binary` (the positi
                 choices=("auto", "binary", "macro", "micro", "weighted"))
 MODE = Param(str, "default", "`default` (seqeval's lenient chunking) or `strict` (IOB2 only)",
              choices=("default", "strict"))
+ENTITY_AVERAGE = Param(str, "micro", "how entity types combine: `micro` (every entity counts "
+                       "once) or `macro` (the unweighted mean over entity types)",
+                       choices=("micro", "macro"))
 BATCH_1 = Param(int, 1, "inputs per forward pass", gt=0)
 BATCH_32 = Param(int, 32, "inputs per forward pass", gt=0)
 
@@ -89,9 +92,13 @@ metric("rmse", "root mean squared error (lower is better)", "values", False)
 metric("mae", "mean absolute error (lower is better)", "values", False)
 metric("r2", "coefficient of determination (1 is perfect)", "values", True)
 metric("entity_f1", "F1 over whole entities (type and boundaries must match)",
-       "spans", True, mode=MODE)
-metric("entity_precision", "precision over whole entities", "spans", True, mode=MODE)
-metric("entity_recall", "recall over whole entities", "spans", True, mode=MODE)
+       "spans", True, mode=MODE, average=ENTITY_AVERAGE)
+metric("entity_precision", "precision over whole entities", "spans", True, mode=MODE,
+       average=ENTITY_AVERAGE)
+metric("entity_recall", "recall over whole entities", "spans", True, mode=MODE,
+       average=ENTITY_AVERAGE)
+metric("token_accuracy", "fraction of tokens whose predicted tag is the true one",
+       "spans", True)
 metric("wer", "word error rate: word edits per reference word (lower is better)",
        "transcripts", False)
 metric("cer", "character error rate: character edits per reference character",

@@ -1,13 +1,11 @@
-"""Entity metrics against values computed by seqeval 1.2.2 (hard-coded; seqeval is not a
-dependency), and against seqeval itself when it happens to be installed."""
+"""Entity metrics and token accuracy on fixed cases, with values seqeval 1.2.2 reports
+(hard-coded here; `test_metrics_seqeval_parity.py` runs seqeval itself on random tags)."""
 
 from __future__ import annotations
 
-import warnings
+import json
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from evalspec.metrics import compute
 from evalspec.metrics.entities import lenient_entities, strict_entities
@@ -62,26 +60,86 @@ def test_unreadable_tags_and_lengths_are_errors() -> None:
         compute("entity_f1", [["O", "O"]], y_pred=[["O"]])
 
 
-def test_detail_holds_the_counts() -> None:
+def test_detail_holds_the_counts_and_a_row_per_type() -> None:
     y_true, y_pred, _ = CASES[0]
     got = compute("entity_recall", y_true, y_pred=y_pred)
-    assert got.detail == {"correct": 1, "predicted": 2, "true": 2}
+    assert got.detail == {"correct": 1, "predicted": 2, "true": 2, "per_type": {
+        "MISC": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1},
+        "PER": {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 1}}}
 
 
-sentences = st.lists(st.lists(st.sampled_from(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]),
-                              max_size=8), min_size=1, max_size=4)
+def test_a_type_only_predicted_has_no_recall_and_is_json_ready() -> None:
+    got = compute("entity_f1", [["B-PER", "O"]], y_pred=[["B-PER", "B-LOC"]])
+    assert got.detail is not None
+    assert got.detail["per_type"]["LOC"] == {"precision": 0.0, "recall": None, "f1": 0.0,
+                                             "support": 0}
+    assert json.loads(json.dumps(got.detail, allow_nan=False)) == got.detail
 
 
-@settings(max_examples=100, deadline=None)
-@given(sentences, st.data())
-def test_against_seqeval_when_installed(y_true: list, data: st.DataObject) -> None:
-    seqeval = pytest.importorskip("seqeval.metrics")
-    scheme = pytest.importorskip("seqeval.scheme")
-    y_pred = [data.draw(st.lists(st.sampled_from(["O", "B-PER", "I-PER", "I-LOC"]),
-                                 min_size=len(s), max_size=len(s))) for s in y_true]
-    for mode, options in (("default", {}), ("strict", {"mode": "strict", "scheme": scheme.IOB2})):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            expected = seqeval.f1_score(y_true, y_pred, **options)
-        got = compute("entity_f1", y_true, y_pred=y_pred, mode=mode)
-        assert (got.value if got.value is not None else 0.0) == pytest.approx(expected)
+# (y_true, y_pred, macro (precision, recall, f1)); None: undefined (seqeval reports 0)
+MACRO = [
+    ([["B-PER", "I-PER", "O", "B-LOC"], ["B-ORG", "O"]],
+     [["B-PER", "I-PER", "O", "B-ORG"], ["B-ORG", "O"]],
+     (None, 2 / 3, (0 + 2 / 3 + 1) / 3)),  # LOC is never predicted
+    ([["B-PER", "O", "B-LOC"]], [["B-PER", "O", "B-LOC"]], (1.0, 1.0, 1.0)),
+    ([["B-PER", "O", "O"]], [["B-PER", "O", "B-LOC"]], (0.5, None, 0.5)),  # LOC only predicted
+    ([["B-A", "O", "B-B", "B-B"]], [["B-A", "O", "B-B", "O"]], (1.0, 0.75, (1 + 2 / 3) / 2)),
+]
+
+
+@pytest.mark.parametrize(("y_true", "y_pred", "expected"), MACRO)
+def test_macro_is_the_mean_over_types(y_true: list, y_pred: list, expected: tuple) -> None:
+    for name, value in zip(METRICS, expected, strict=True):
+        got = compute(name, y_true, y_pred=y_pred, average="macro")
+        if value is None:
+            assert got.value is None and "macro" in (got.undefined or ""), name
+        else:
+            assert got.value == pytest.approx(value, abs=1e-12), name
+
+
+def test_macro_undefined_names_the_types() -> None:
+    y_true, y_pred, _ = MACRO[0]
+    got = compute("entity_precision", y_true, y_pred=y_pred, average="macro")
+    assert got.undefined == ("no entity of type 'LOC' is predicted; macro entity precision is "
+                             "undefined")
+    got = compute("entity_recall", [["O", "O"]], y_pred=[["B-X", "B-Y"]], average="macro")
+    assert got.undefined == "y_true holds no entity of type 'X', 'Y'; macro entity recall is " \
+                            "undefined"
+    got = compute("entity_f1", [["O"]], y_pred=[["O"]], average="macro")
+    assert got.undefined == ("neither y_true nor y_pred holds an entity; macro entity F1 is "
+                             "undefined")
+
+
+def test_macro_and_micro_agree_with_one_type() -> None:
+    y_true, y_pred = [["B-PER", "I-PER", "O", "B-PER"]], [["B-PER", "O", "O", "B-PER"]]
+    for name in METRICS:
+        micro = compute(name, y_true, y_pred=y_pred, average="micro")
+        assert compute(name, y_true, y_pred=y_pred, average="macro") == micro
+
+
+def test_unknown_average_is_an_error() -> None:
+    with pytest.raises(ValueError, match="choose one of micro, macro"):
+        compute("entity_f1", [["O"]], y_pred=[["O"]], average="weighted")
+
+
+def test_token_accuracy_pools_tokens_over_sentences() -> None:
+    y_true, y_pred, _ = CASES[0]  # seqeval's accuracy_score example: 0.8
+    got = compute("token_accuracy", y_true, y_pred=y_pred)
+    assert got.value == pytest.approx(0.8)
+    assert got.detail == {"correct": 8, "total": 10}
+    long_wrong = compute("token_accuracy", [["O"], ["O"] * 9], y_pred=[["O"], ["B-X"] * 9])
+    assert long_wrong.value == pytest.approx(0.1)  # pooled, not the mean of 1.0 and 0.0
+
+
+def test_token_accuracy_compares_tags_as_they_are() -> None:
+    got = compute("token_accuracy", [["B-PER", "I-PER"]], y_pred=[["I-PER", "I-PER"]])
+    assert got.value == 0.5  # the same entity in lenient mode, yet a different tag
+    assert compute("token_accuracy", [["E-X", "whatever"]], y_pred=[["E-X", "O"]]).value == 0.5
+
+
+def test_token_accuracy_without_tokens_or_with_ragged_sentences() -> None:
+    got = compute("token_accuracy", [[], []], y_pred=[[], []])
+    assert got.value is None
+    assert got.undefined == "the test sentences hold no tokens; token accuracy is undefined"
+    with pytest.raises(ValueError, match="sentence 1 has 1 true tags but 2"):
+        compute("token_accuracy", [["O"], ["O"]], y_pred=[["O"], ["O", "O"]])
