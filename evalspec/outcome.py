@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Predictions:
     """Per test example: id, true target, and one prediction form — class probabilities
-    (columns follow `labels`), a predicted value, or a tag per word (`tags`)."""
+    (columns follow `labels`), a predicted value, or a tag per word (`tags`, with the
+    sentence's `words` so that reports can show the spans)."""
 
     ids: list[str]
     y_true: list[Any]
@@ -23,6 +24,7 @@ class Predictions:
     probabilities: np.ndarray | None = None
     values: np.ndarray | None = None
     tags: list[list[str]] | None = None
+    words: list[list[str]] | None = None
 
     @property
     def y_pred(self) -> list[Any]:
@@ -41,6 +43,8 @@ class Predictions:
             row: dict[str, Any] = {"id": example_id, "true": self.y_true[i], "pred": predicted[i]}
             if self.probabilities is not None:
                 row["probabilities"] = [float(p) for p in self.probabilities[i]]
+            if self.words is not None:
+                row["words"] = self.words[i]
             rows.append(row)
         return rows
 
@@ -52,7 +56,8 @@ class Predictions:
             return cls(ids, truth, labels, probabilities=np.array(
                 [r["probabilities"] for r in rows], dtype=np.float64))
         if rows and isinstance(rows[0]["pred"], list):
-            return cls(ids, truth, labels, tags=[list(r["pred"]) for r in rows])
+            return cls(ids, truth, labels, tags=[list(r["pred"]) for r in rows],
+                       words=[list(r["words"]) for r in rows] if "words" in rows[0] else None)
         return cls(ids, truth, labels, values=np.array([r["pred"] for r in rows], dtype=np.float64))
 
 

@@ -55,7 +55,8 @@ class TokenClassification(FamilyPlugin):
         best = decoded.argmax(axis=-1)
         tags = [[labels[j] for j in best[row, :len(words)]]
                 for row, words in enumerate(examples.inputs["tokens"])]
-        return Predictions(examples.ids, [list(t) for t in examples.targets], labels, tags=tags)
+        return Predictions(examples.ids, [list(t) for t in examples.targets], labels, tags=tags,
+                           words=[list(w) for w in examples.inputs["tokens"]])
 
 
 PLUGIN = TokenClassification()
