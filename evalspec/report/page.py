@@ -121,6 +121,74 @@ class Confusion:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A model as a column heading: name, colour chip, and a note under it."""
+
+    label: str
+    colour: str
+    sub: str = ""
+
+
+@dataclass(frozen=True)
+class TypeScores:
+    """One model's precision, recall and F1 on one entity type."""
+
+    model: str
+    precision: Value
+    recall: Value
+    f1: Value
+
+
+@dataclass(frozen=True)
+class EntityType:
+    name: str
+    support: str  # true entities of the type in the test split
+    scores: tuple[TypeScores, ...]  # one per model, in the models' order
+
+
+@dataclass(frozen=True)
+class EntityTypes:
+    """Per entity type × model: precision, recall and F1 from one entity metric's detail."""
+
+    metric: str
+    caption: str
+    models: tuple[Candidate, ...]
+    rows: tuple[EntityType, ...]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a sentence's words: plain (`kind` empty) or one entity, whose `kind` is
+    `gold`, `correct` (predicted and in the gold), `wrong` (predicted, not in the gold) or
+    `missed` (in the gold, not predicted)."""
+
+    text: str
+    kind: str = ""
+    type: str = ""
+    note: str = ""  # why a wrong entity is wrong
+    sign: str = ""  # ✓ correct, ✗ wrong
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One model's tags of an example sentence, as marked runs, and the gold it missed."""
+
+    model: str
+    colour: str
+    sub: str
+    segments: tuple[Segment, ...]
+    missed: tuple[Segment, ...]
+    summary: str  # "2 correct, 1 wrong, 1 missed"
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    gold: tuple[Segment, ...]
+    readings: tuple[Reading, ...]
+
+
+@dataclass(frozen=True)
 class TaskView:
     name: str
     anchor: str
@@ -140,6 +208,9 @@ class TaskView:
     learning: figures.Learning | None
     tradeoff: figures.Tradeoff | None
     notes: tuple[str, ...]
+    entity_types: EntityTypes | None = None
+    examples: tuple[Example, ...] = ()
+    repairs: str = ""  # token tasks: gold tags changed per split, "train 3, test 1"
 
 
 @dataclass(frozen=True)
@@ -161,3 +232,4 @@ class Report:
     spec_sha256: str
     provenance: Provenance
     generator: str
+    tagged: bool = False  # a task shows entity types or examples: their styles are included

@@ -1,23 +1,29 @@
-"""The report's tables: leaderboard, metrics, cost, every run, confusion matrices. Each
-decides its own rounding and its "best" marks."""
+"""The report's tables: leaderboard, metrics, cost, every run, confusion matrices, entity
+types. Each decides its own rounding and its "best" marks."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from evalspec.report import curves
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import (
     Bar,
+    Candidate,
     Column,
     Confusion,
     ConfusionCell,
+    EntityType,
+    EntityTypes,
     Leaderboard,
     Place,
     Row,
     Table,
+    TypeScores,
     Value,
 )
 from evalspec.results.schema import Cell, Cost, MetricInfo, ResultsDocument, Standing, Task
@@ -236,3 +242,103 @@ def confusions(task: Task, pooled: Mapping[str, curves.Scores], order: Sequence[
         found.append(Confusion(visible(model), colours[model], note,
                                tuple(visible(label) for label in task.labels), tuple(rows)))
     return tuple(found)
+
+
+# ------------------------------------------------------------------------------ entity types
+PerType = dict[str, dict[str, Any]]  # entity type -> precision, recall, f1, support
+MEASURES = (("precision", "none predicted"), ("recall", "none in the test split"),
+            ("f1", "none predicted or true"))
+
+
+def _per_type(detail: Mapping[str, Any] | None) -> PerType | None:
+    """An entity metric's per-type detail (entries that are not records left out)."""
+    found = (detail or {}).get("per_type")
+    if not isinstance(found, dict):
+        return None
+    return {str(kind): entry for kind, entry in found.items() if isinstance(entry, dict)}
+
+
+def entity_metric(document: ResultsDocument, task: Task, cells: Sequence[Cell]
+                  ) -> MetricInfo | None:
+    """The metric whose per-type detail the table shows: the primary if it has one, else
+    the first declared metric that has one."""
+    quality = _quality(document, task)
+    ranked = sorted(quality, key=lambda m: m.name != document.primary)
+    for info in ranked:
+        summaries = [s.metrics.get(info.name) for s in task.models.values()]
+        details = [v.detail for s in summaries if s for v in s.per_seed] + \
+            [c.test[info.name].detail for c in cells if info.name in c.test]
+        if any(_per_type(d) is not None for d in details):
+            return info
+    return None
+
+
+def _type_details(task: Task, cells: Sequence[Cell], model: str, name: str
+                  ) -> tuple[list[PerType], str]:
+    """A model's per-type detail on each seed (from its summary), else its first seed's
+    cell; and the note under its name."""
+    summary = task.models[model].metrics.get(name) if model in task.models else None
+    found = [_per_type(v.detail) for v in summary.per_seed] if summary else []
+    if found and all(f is not None for f in found):
+        return [f for f in found if f is not None], \
+            f"{len(found)} seeds" if len(found) > 1 else ""
+    seeds = task.models[model].seeds if model in task.models else []
+    mine = sorted((c for c in cells if c.model == model and name in c.test),
+                  key=lambda c: (seeds.index(c.seed) if c.seed in seeds else len(seeds), c.seed))
+    first = _per_type(mine[0].test[name].detail) if mine else None
+    return ([first], f"seed {mine[0].seed}" if len(seeds) > 1 else "") if first else ([], "")
+
+
+def _type_value(values: Sequence[float | None], why: str, seeds: Sequence[int],
+                best: bool) -> Value:
+    """The mean over seeds (± sd when there are several); undefined if any seed is."""
+    if all(v is not None for v in values):
+        numbers = [float(v) for v in values if v is not None]
+        sd = f"± {fmt.number(statistics.stdev(numbers))}" if len(numbers) > 1 else ""
+        return Value(fmt.number(statistics.fmean(numbers)), sd, best)
+    if len(values) > 1 and any(v is not None for v in values):
+        missing = [str(seed) for seed, v in zip(seeds, values, strict=False) if v is None]
+        why = f"{why} on seed {', '.join(missing)}"
+    return Value(fmt.MISSING, undefined=why)
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    return None if any(v is None for v in values) else \
+        statistics.fmean(float(v) for v in values if v is not None)
+
+
+def _type_row(kind: str, models: Sequence[str], details: Mapping[str, list[PerType]],
+              seeds: Mapping[str, Sequence[int]]) -> EntityType:
+    """One entity type: its support and each model's scores, the best of each marked."""
+    support = next(int(d[kind].get("support") or 0) for m in models for d in details[m]
+                   if kind in d)
+    values = {m: {measure: [d.get(kind, {}).get(measure) for d in details[m]]
+                  for measure, _ in MEASURES} for m in models}
+    best = {measure: _best([_mean(values[m][measure]) for m in models], True)
+            for measure, _ in MEASURES}
+    return EntityType(visible(kind), f"{support:,}", tuple(
+        TypeScores(visible(m), *(_type_value(values[m][measure], why, seeds[m], i in best[measure])
+                                 for measure, why in MEASURES))
+        for i, m in enumerate(models)))
+
+
+def entity_types(document: ResultsDocument, task: Task, cells: Sequence[Cell],
+                 order: Sequence[str], colours: Mapping[str, str]) -> EntityTypes | None:
+    """Each entity type's precision, recall, F1 and support per model, from the primary
+    metric's per-type detail if it has one, else the first entity metric's."""
+    info = entity_metric(document, task, cells)
+    if info is None:
+        return None
+    found = {m: _type_details(task, cells, m, info.name) for m in order}
+    models = [m for m in order if found[m][0]]
+    details = {m: found[m][0] for m in models}
+    seeds = {m: task.models[m].seeds if m in task.models else [] for m in models}
+    types = sorted({kind for m in models for d in details[m] for kind in d})
+    mode = info.params.get("mode")
+    caption = (f"Entities as {visible(info.name)} reads them"
+               + (f" (mode = {visible(str(mode))})" if mode else "")
+               + ("; means over each model's seeds, ± standard deviation below"
+                  if any(len(d) > 1 for d in details.values()) else "") + ".")
+    return EntityTypes(visible(info.name), caption,
+                       tuple(Candidate(visible(m), colours[m], found[m][1]) for m in models),
+                       tuple(_type_row(kind, models, details, seeds) for kind in types))

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from evalspec.registry.tasks import family_of
-from evalspec.report import curves, figures, tables
+from evalspec.report import curves, figures, sentences, tables
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import (
@@ -67,7 +67,8 @@ def build(document: ResultsDocument, predictions: Mapping[str, list[dict[str, An
                   visible(document.spec.path), visible(document.spec.text, keep_lines=True),
                   document.spec.sha256, _provenance(document),
                   f"evalspec {visible(document.evalspec_version)} · results schema "
-                  f"{document.schema_version}")
+                  f"{document.schema_version}",
+                  any(t.entity_types is not None or t.examples for t in tasks))
 
 
 def _colours(document: ResultsDocument) -> dict[str, str]:
@@ -114,6 +115,8 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
     sections = set(family_of(task.type).sections) if task.labels else set()
     plots = figures.quality_plots(anchor, task, pooled, colours, seeds) \
         if "quality_plots" in sections and pooled else ()
+    examples, unread = sentences.examples(task, cells, order, colours, predictions) \
+        if "examples" in sections else ((), [])
     sizes = task.sizes
     return TaskView(
         visible(name), anchor, task.type.replace("_", " "),
@@ -129,7 +132,18 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         plots, figures.learning(anchor, cells, order, colours),
         figures.tradeoff(anchor, task, document.primary, tables.higher_is_better(document),
                          order, colours, rank_one if verdict.kind != "none" else None),
-        tuple(notes))
+        tuple(notes + unread),
+        tables.entity_types(document, task, cells, order, colours)
+        if "entity_types" in sections else None,
+        examples, _repairs(task))
+
+
+def _repairs(task: Task) -> str:
+    """Gold tags changed when the data was read as IOB2, per split: "train 3, test 1"."""
+    order = {name: i for i, name in enumerate(("train", "validation", "test"))}
+    return ", ".join(f"{visible(name)} {count:,}" for name, count in
+                     sorted(task.tag_repairs.items(), key=lambda kv: order.get(kv[0], 3))
+                     if count)
 
 
 def _split_text(task: Task) -> str:
@@ -137,7 +151,8 @@ def _split_text(task: Task) -> str:
         return "explicit train, validation and test files"
     s = task.split
     return (f"holdout: {fmt.percent(s.test)} test, {fmt.percent(s.validation)} validation, "
-            f"seed {s.seed}" + (", stratified" if s.stratify else ""))
+            f"seed {s.seed}" + (", stratified" if s.stratify and family_of(task.type).stratify
+                                else ""))
 
 
 # ------------------------------------------------------------------------------ verdict

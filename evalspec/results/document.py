@@ -33,6 +33,9 @@ class TaskSummary(Protocol):
     @property
     def fingerprints(self) -> dict[str, str]: ...
 
+    @property
+    def tag_repairs(self) -> dict[str, int]: ...
+
     def sizes(self) -> dict[str, int]: ...
 
 
@@ -199,6 +202,7 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
                     "positive": positive(task, list(data[name].labels)),
                     "sizes": data[name].sizes(), "split": _split(task),
                     "fingerprints": data[name].fingerprints,
+                    "tag_repairs": dict(data[name].tag_repairs),
                     **task_summary(spec, name, outcomes)}
              for name, task in spec.tasks.items()}
     return {

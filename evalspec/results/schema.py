@@ -217,6 +217,11 @@ class Task(Record):
     fingerprints: dict[str, str] = Field(
         description="data file (or folder) → sha256; built-in data sets: the package and "
                     "version that provides them")
+    tag_repairs: dict[str, int] = Field(
+        default_factory=dict,
+        description="token classification: per split, how many gold tags reading the data "
+                    "as IOB2 changed (other schemes converted, a stray `I-` read as `B-`); "
+                    "empty when none changed (and in files written before it was recorded)")
     models: dict[str, ModelSummary] = Field(description="per model: metrics over seeds, cost")
     leaderboard: list[Standing] = Field(description="models ranked on the primary metric; "
                                                     "empty when it does not fit the task")

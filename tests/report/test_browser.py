@@ -14,6 +14,7 @@ import pytest
 
 from evalspec import api
 from tests.report.injection import poison
+from tests.report.ner import NER_RUN, poison_ner
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "chrome")
 CONSOLE = re.compile(r"CONSOLE[:(]|Uncaught|Refused|Content Security Policy|net::ERR_")
@@ -63,3 +64,11 @@ def test_hostile_report_opens_cleanly_in_chromium(run_folder: Path, tmp_path: Pa
     poison(run_folder, '"><img src="https://evil.example/x.png"><script>alert(1)</script>')
     [report] = api.report(run_folder / "results.json", ["html"])
     assert open_page(report, tmp_path / "hostile.png", tmp_path / "profile") == []
+
+
+def test_ner_report_opens_cleanly_in_chromium(tmp_path: Path) -> None:
+    folder = tmp_path / "ner"
+    shutil.copytree(NER_RUN, folder)
+    poison_ner(folder, '"><img src="https://evil.example/x.png"><script>alert(1)</script>')
+    [report] = api.report(folder / "results.json", ["html"])
+    assert open_page(report, tmp_path / "ner.png", tmp_path / "profile") == []

@@ -1,4 +1,5 @@
-"""Golden reports: the committed results folder renders to the committed HTML and Markdown.
+"""Golden reports: the committed results folders (a classification run, an NER run) render
+to the committed HTML and Markdown.
 
 Charts are compared structurally elsewhere (their exact SVG depends on the matplotlib
 version), so each chart's body is scrubbed here, as are timestamps and versions.
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from evalspec import api
+from tests.report.ner import NER_RUN
 
 GOLDEN = Path(__file__).parent / "golden"
 SCRUBS = [
@@ -48,6 +51,14 @@ def test_report_matches_golden(run_folder: Path, fmt: str, file: str) -> None:
     written = api.report(run_folder / "results.json", [fmt])
     assert written == [run_folder / file]
     check_golden(file, scrub(written[0].read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(("fmt", "file"), [("html", "report.html"), ("markdown", "report.md")])
+def test_ner_report_matches_golden(tmp_path: Path, fmt: str, file: str) -> None:
+    folder = tmp_path / "ner"
+    shutil.copytree(NER_RUN, folder)
+    [written] = api.report(folder / "results.json", [fmt])
+    check_golden(f"ner_{file}", scrub(written.read_text(encoding="utf-8")))
 
 
 def test_scrub_keeps_what_matters() -> None:

@@ -1,4 +1,6 @@
-"""Hostile names show literally in HTML, SVG and Markdown, and break nothing."""
+"""Hostile names show literally in HTML, SVG and Markdown, and break nothing: in a
+classification run's report and in an NER run's, whose words and entity types are hostile
+too."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ from dataclasses import dataclass
 import pytest
 
 from evalspec import api
-from evalspec.report import figures
+from evalspec.report import figures, view
 from evalspec.report.numbers import visible
+from evalspec.results.schema import read
 from tests.committed import RUN
 from tests.report.injection import CORPUS, poison
+from tests.report.ner import NER_RUN, poison_ner
 from tests.report.page import Page
 
 UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -48,8 +52,8 @@ def _names(found: dict) -> list[str]:
     return [v for value in found.values() for v in (value if isinstance(value, list) else [value])]
 
 
-def test_html_shows_every_hostile_name_as_text(rendered: Rendered) -> None:
-    found, source = rendered.names, rendered.html
+def _inert(source: str) -> Page:
+    """The page, having checked that nothing in it can run, load or navigate away."""
     page = Page(source)
     assert [tag for tag, _ in page.tags if tag in {"script", "iframe", "object", "embed",
                                                    "img", "foreignobject", "a"}
@@ -57,13 +61,18 @@ def test_html_shows_every_hostile_name_as_text(rendered: Rendered) -> None:
                                         for k, v in _attrs(page, tag)))] == []
     attributes = [(tag, k, v) for tag, attrs in page.tags for k, v in attrs]
     assert [a for a in attributes if a[1].startswith("on")] == []
-    assert [a for a in attributes if "://" in (a[2] or "")] == []
+    # a tooltip (`title`) is text, never fetched; any other attribute holds no address
+    assert [a for a in attributes if "://" in (a[2] or "") and a[1] != "title"] == []
     assert [a for a in attributes if a[1] in {"src", "srcset", "action", "formaction"}] == []
-    text = page.text
-    missing = [name for name in _names(found) if _flat(visible(name)) not in text]
-    assert missing == []
     assert "\u202e" not in source and "\u2066" not in source
     assert source.count("<title>") == 1 + source.count("<svg")
+    return page
+
+
+def test_html_shows_every_hostile_name_as_text(rendered: Rendered) -> None:
+    text = _inert(rendered.html).text
+    missing = [name for name in _names(rendered.names) if _flat(visible(name)) not in text]
+    assert missing == []
 
 
 def _attrs(page: Page, tag: str) -> list[tuple[str, str | None]]:
@@ -86,8 +95,8 @@ def test_svg_charts_escape_hostile_names(rendered: Rendered) -> None:
         assert _flat(figures.label(model)) in joined  # legends and labels carry the names
 
 
-def test_markdown_keeps_tables_whole_and_names_literal(rendered: Rendered) -> None:
-    found, markdown = rendered.names, rendered.markdown
+def _whole_tables(markdown: str) -> int:
+    """How many tables the Markdown holds, having checked each row has as many cells."""
     lines = markdown.splitlines()
     tables: list[list[str]] = []
     for line, previous in zip(lines, [""] + lines, strict=False):
@@ -95,11 +104,61 @@ def test_markdown_keeps_tables_whole_and_names_literal(rendered: Rendered) -> No
             if not previous.startswith("|"):
                 tables.append([])
             tables[-1].append(line)
-    assert len(tables) == 3
     for table in tables:
         widths = {len(UNESCAPED_PIPE.findall(row)) for row in table}
         assert len(widths) == 1, table
     assert not re.search(r"(?<!\\)[<`]", markdown)
-    unescaped = _flat(re.sub(r"\\(.)", r"\1", markdown))
+    return len(tables)
+
+
+def _literal(markdown: str) -> str:
+    return _flat(re.sub(r"\\(.)", r"\1", markdown))
+
+
+def test_markdown_keeps_tables_whole_and_names_literal(rendered: Rendered) -> None:
+    found, markdown = rendered.names, rendered.markdown
+    assert _whole_tables(markdown) == 3
+    unescaped = _literal(markdown)
     for name in [found["title"], found["task"], *found["models"], *found["labels"]]:
         assert _flat(visible(name)) in unescaped
+
+
+# ------------------------------------------------------------------------------ NER
+@dataclass(frozen=True)
+class Tagged:
+    names: dict
+    words: list[str]  # the words of the example sentences, as the view shows them
+    html: str
+    markdown: str
+
+
+@pytest.fixture(scope="module", params=CORPUS, ids=lambda p: ascii(p)[1:-1][:24])
+def tagged(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Tagged:
+    """The committed NER run with names, entity types and entity words poisoned."""
+    folder = tmp_path_factory.mktemp("poisoned_ner") / "run"
+    shutil.copytree(NER_RUN, folder)
+    names = poison_ner(folder, request.param)
+    document = read(folder / "results.json")
+    [task] = view.build(document, view.load_predictions(document, folder)).tasks
+    words = [s.text for e in task.examples for r in e.readings for s in (*r.segments, *r.missed)]
+    html, markdown = (p.read_text(encoding="utf-8") for p in api.report(folder / "results.json"))
+    return Tagged(names, words, html, markdown)
+
+
+def test_ner_html_shows_hostile_words_and_types_as_text(tagged: Tagged) -> None:
+    text = _inert(tagged.html).text
+    found = tagged.names
+    hostile = [w for w in tagged.words if visible(found["title"]) in w]
+    assert hostile  # the examples do show poisoned words
+    names = [found["title"], found["task"], *found["models"], *found["types"], *tagged.words]
+    assert [n for n in names if _flat(n if n in tagged.words else visible(n)) not in text] == []
+
+
+def test_ner_markdown_keeps_tables_whole_and_words_literal(tagged: Tagged) -> None:
+    assert _whole_tables(tagged.markdown) == 4
+    unescaped = _literal(tagged.markdown)
+    found = tagged.names
+    for name in [found["title"], found["task"], *found["models"], *found["types"]]:
+        assert _flat(visible(name)) in unescaped
+    for words in tagged.words:
+        assert _flat(words) in unescaped

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+import statistics
 from pathlib import Path
 
 from evalspec import api
 from evalspec.report import numbers
 from tests.committed import load
+from tests.report.ner import NER_RUN
 from tests.report.page import Page
 
 
@@ -83,3 +86,26 @@ def test_split_sizes_and_fingerprints_are_in_both_reports(run_folder: Path) -> N
         for digest in task["fingerprints"].values():
             assert digest in html_text
     assert document["plan_digest"] in markdown_text
+
+
+def test_every_per_type_number_is_in_both_ner_reports(tmp_path: Path) -> None:
+    folder = tmp_path / "ner"
+    shutil.copytree(NER_RUN, folder)
+    document = load(folder)
+    html, markdown = api.report(folder / "results.json")
+    html_text = Page(html.read_text(encoding="utf-8")).text
+    markdown_text = markdown.read_text(encoding="utf-8")
+    expected = []
+    for model, summary in document["tasks"]["entities"]["models"].items():
+        seeds = [s["detail"]["per_type"] for s in summary["metrics"]["entity_f1"]["per_seed"]]
+        for kind in seeds[0]:
+            for measure in ("precision", "recall", "f1"):
+                values = [s[kind][measure] for s in seeds]
+                expected.append((model, kind, measure, numbers.number(statistics.fmean(values))))
+                expected.append((model, kind, f"{measure} sd",
+                                 numbers.number(statistics.stdev(values))))
+            expected.append((model, kind, "support", f"{seeds[0][kind]['support']:,}"))
+    assert len(expected) == 2 * 3 * 7
+    assert [e for e in expected if e[-1] not in html_text or e[-1] not in markdown_text] == []
+    for split, count in document["tasks"]["entities"]["tag_repairs"].items():
+        assert f"{split} {count}" in html_text and f"{split} {count}" in markdown_text

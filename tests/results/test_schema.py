@@ -15,6 +15,7 @@ from evalspec.cli import main
 from evalspec.errors import UsageError
 from evalspec.results.schema import SCHEMA_VERSION, ResultsDocument, json_schema, read
 from tests.committed import RUN, load, save
+from tests.report.ner import NER_RUN
 
 
 def test_the_committed_run_round_trips_exactly() -> None:
@@ -78,3 +79,17 @@ def test_nan_is_not_a_number_the_schema_accepts(run_folder: Path) -> None:
     (run_folder / "results.json").write_text(text, "utf-8")
     with pytest.raises(UsageError):
         read(run_folder / "results.json")
+
+
+def test_the_committed_ner_run_round_trips_exactly() -> None:
+    document = load(NER_RUN)
+    assert document["tasks"]["entities"]["tag_repairs"]
+    assert ResultsDocument.model_validate(document).model_dump(mode="json") == document
+
+
+def test_a_file_without_tag_repairs_reads_as_none_repaired(run_folder: Path) -> None:
+    document = load(run_folder)
+    for task in document["tasks"].values():
+        del task["tag_repairs"]
+    save(run_folder, document)
+    assert all(t.tag_repairs == {} for t in read(run_folder / "results.json").tasks.values())
