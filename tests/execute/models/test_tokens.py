@@ -22,20 +22,15 @@ TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 
 
 def uner_sentences() -> list[tuple[list[str], list[str]]]:
-    """The vendored UNER excerpt: (words, IOB2 tags) per sentence."""
-    sentences, words, tags = [], [], []
-    for line in [*UNER.read_text(encoding="utf-8").splitlines(), ""]:
-        if line.startswith("#"):
-            continue
-        if not line.strip():
-            if words:
-                sentences.append((words, tags))
-            words, tags = [], []
-            continue
-        fields = line.split("\t")
-        words.append(fields[1])
-        tags.append(fields[2])
-    return sentences
+    """The vendored UNER excerpt as the conll reader reads it: (words, tags) per sentence."""
+    from evalspec.execute.data.problems import Problems
+    from evalspec.execute.data.sources import read_source
+    from evalspec.registry.tasks import TASK_TYPES
+    from evalspec.validate.model import Conll
+
+    loaded = read_source(Conll(fn="conll", path=UNER.name), TASK_TYPES["token_classification"],
+                         UNER.parent, Problems())
+    return list(zip(loaded.examples.inputs["tokens"], loaded.examples.targets, strict=True))
 
 
 def token_data(sentences: list[tuple[list[str], list[str]]]) -> TaskData:
