@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evalspec.metrics.entities import Entity, lenient_entities
 from evalspec.report import spans
 from evalspec.report.numbers import visible
 from evalspec.report.page import Example, Reading, Segment
-from evalspec.report.spans import Entity
 from evalspec.results.schema import Cell, Task
 
 COUNT = 5
@@ -33,10 +33,15 @@ def _first_cell(task: Task, cells: Sequence[Cell], model: str) -> Cell | None:
     return mine[0] if mine else None
 
 
-def _tags(value: Any, length: int) -> list[str] | None:
+def _entities(value: Any, length: int) -> frozenset[Entity] | None:
+    """The entities of a row's tags as the default entity metrics read them; None when the
+    tags are not a list of IOB tags as long as the sentence (a damaged file)."""
     if not isinstance(value, list) or len(value) != length:
         return None
-    return [str(tag) for tag in value]
+    try:
+        return frozenset(lenient_entities([str(tag) for tag in value]))
+    except ValueError:
+        return None
 
 
 def _sentences(base: list[dict[str, Any]], rows: Mapping[str, Mapping[str, dict[str, Any]]]
@@ -48,15 +53,13 @@ def _sentences(base: list[dict[str, Any]], rows: Mapping[str, Mapping[str, dict[
         words = row.get("words")
         if not isinstance(words, list):
             continue
-        gold = _tags(row.get("true"), len(words))
-        predicted = {m: _tags(by_id.get(str(row.get("id")), {}).get("pred"), len(words))
+        gold = _entities(row.get("true"), len(words))
+        predicted = {m: _entities(by_id.get(str(row.get("id")), {}).get("pred"), len(words))
                      for m, by_id in rows.items()}
         if gold is None or any(p is None for p in predicted.values()):
             continue
-        found.append(Sentence(str(row.get("id")), [str(w) for w in words],
-                              frozenset(spans.entities(gold)),
-                              {m: frozenset(spans.entities(p or []))
-                               for m, p in predicted.items()}))
+        found.append(Sentence(str(row.get("id")), [str(w) for w in words], gold,
+                              {m: p or frozenset() for m, p in predicted.items()}))
     return found
 
 

@@ -1,5 +1,5 @@
-"""Entity spans of a tagged sentence, how far predictions stray from the gold and from each
-other, and a sentence cut into plain and marked runs of words. Pure functions on tags."""
+"""How far predicted entities stray from the gold and from each other, and a sentence cut
+into plain and marked runs of words (entities are read by `metrics.entities`)."""
 
 from __future__ import annotations
 
@@ -7,33 +7,9 @@ from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import TypeVar
 
-Entity = tuple[str, int, int]  # type, first word, last word
+from evalspec.metrics.entities import Entity
+
 T = TypeVar("T")
-
-
-def _split(tag: str) -> tuple[str, str]:
-    """("B-PER") -> ("B", "PER"); a bare "B" or "I" has type "_"; anything else is outside."""
-    if tag in ("B", "I"):
-        return tag, "_"
-    if tag[:2] in ("B-", "I-"):
-        return tag[0], tag[2:] or "_"
-    return "O", ""
-
-
-def entities(tags: Sequence[str]) -> tuple[Entity, ...]:
-    """The entities of one sentence's IOB2 tags, in order, read leniently as the entity
-    metrics' default mode reads them: `B-X` starts an entity, `I-X` continues an entity of
-    type X and starts one after `O` or another type; any other tag is outside."""
-    found: list[Entity] = []
-    kind, begin = "", 0
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, next_kind = _split(str(tag))
-        if kind and (prefix != "I" or next_kind != kind):
-            found.append((kind, begin, i - 1))
-            kind = ""
-        if prefix != "O" and not kind:
-            kind, begin = next_kind, i
-    return tuple(found)
 
 
 def disagreement(gold: frozenset[Entity], predicted: Sequence[frozenset[Entity]]) -> int:

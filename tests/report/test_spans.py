@@ -1,38 +1,8 @@
-"""Entity spans read from IOB2 tags as the default entity metrics read them, the choice of
-example sentences, and a sentence cut into marked runs."""
+"""The choice of example sentences, and a sentence cut into marked runs."""
 
 from __future__ import annotations
 
-import random
-
-import pytest
-
-from evalspec.metrics.entities import lenient_entities
-from evalspec.report.spans import disagreement, entities, most_disputed, runs
-
-
-@pytest.mark.parametrize(("tags", "found"), [
-    (["B-PER", "I-PER", "O", "B-LOC"], (("PER", 0, 1), ("LOC", 3, 3))),
-    (["O", "I-LOC", "I-LOC"], (("LOC", 1, 2),)),  # I- after O starts an entity
-    (["B-PER", "I-LOC"], (("PER", 0, 0), ("LOC", 1, 1))),  # another type starts one
-    (["B-ORG", "B-ORG", "I-ORG"], (("ORG", 0, 0), ("ORG", 1, 2))),
-    (["I-PER"], (("PER", 0, 0),)),
-    (["O", "O"], ()),
-    ([], ()),
-    (["B", "I", "O"], (("_", 0, 1),)),  # a bare prefix has type "_"
-    (["PER", "B-PER", "S-PER"], (("PER", 1, 1),)),  # not IOB2: outside
-])
-def test_entities_read_leniently(tags: list[str], found: tuple) -> None:
-    assert entities(tags) == found
-
-
-def test_entities_agree_with_the_default_entity_metric() -> None:
-    rng = random.Random(0)
-    alphabet = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-<x>", "I-<x>"]
-    for _ in range(2000):
-        tags = [rng.choice(alphabet) for _ in range(rng.randrange(0, 9))]
-        assert set(entities(tags)) == lenient_entities(tags), tags
-        assert list(entities(tags)) == sorted(entities(tags), key=lambda e: e[1])
+from evalspec.report.spans import disagreement, most_disputed, runs
 
 
 def test_disagreement_counts_errors_against_the_gold_and_between_models() -> None:
