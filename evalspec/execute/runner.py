@@ -27,7 +27,7 @@ from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.outcome import CellOutcome, CellRef
 from evalspec.plan import Cell, Plan
-from evalspec.registry.tasks import RUNNABLE, TASK_TYPES
+from evalspec.registry.tasks import RUNNABLE
 from evalspec.validate.model import Spec
 
 
@@ -56,7 +56,7 @@ def load_data(spec: Spec, base_dir: Path,
 
     data = {}
     for name, task in spec.tasks.items():
-        if not TASK_TYPES[task.type].runnable:
+        if task.type not in RUNNABLE:
             raise RunError(f"task `{name}`: `evalspec run` cannot train {task.type} tasks yet; "
                            f"it trains {', '.join(RUNNABLE)}", "ES314")
         progress({"kind": "data", "task": name})

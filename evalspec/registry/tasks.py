@@ -82,7 +82,7 @@ TASK_TYPES.add(TaskType("regression", "regression", "columns", (), "target",
                         optional_inputs=("text", "text_pair", "image"),
                         features_fallback=True))
 
-RUNNABLE = tuple(n for n, t in TASK_TYPES.items() if t.runnable)
+RUNNABLE = tuple(n for n, t in TASK_TYPES.items() if t.runnable and t.facts.plugin is not None)
 
 
 def family_of(task_type: str) -> Family:

@@ -52,15 +52,22 @@ def test_every_task_type_names_a_known_family_and_runnable_ones_have_a_plugin() 
             assert plugin.name == task.family
 
 
-def test_a_task_type_run_cannot_train_is_a_located_run_error() -> None:
+def test_a_task_type_run_cannot_train_stops_before_any_data_is_read(tmp_path) -> None:
     from evalspec.errors import RunError
-    from evalspec.execute.families import plugin_for
+    from evalspec.execute.runner import load_data
+    from evalspec.validate.model import Spec
 
     not_runnable = [n for n in TASK_TYPES if n not in RUNNABLE]
     assert not_runnable
+    spec = Spec.model_validate({
+        "version": 1, "models": {"m": {"source": {"fn": "scratch", "arch": "gru"}}},
+        "tasks": {"t": {"type": not_runnable[0],
+                        "data": {"fn": "csv", "path": "missing.csv"}}},
+        "metrics": {"entries": [{"name": "params", "metric": {"fn": "params"}}]}})
     with pytest.raises(RunError) as error:
-        plugin_for(not_runnable[0])
+        load_data(spec, tmp_path, lambda event: None)
     assert error.value.code == "ES314"
+    assert f"cannot train {not_runnable[0]} tasks" in str(error.value)
 
 
 def test_every_metric_fits_some_task() -> None:

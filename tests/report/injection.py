@@ -73,10 +73,7 @@ def poison(folder: Path, payload: str) -> dict[str, str]:
                 (folder / cell["predictions"]).read_text(encoding="utf-8").splitlines()]
         for row in rows:
             row["true"], row["pred"] = labels[row["true"]], labels[row["pred"]]
-        cell["predictions"] = f"predictions/{payload} {i}.jsonl"
-        target = folder / cell["predictions"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        rewrite_predictions(folder, cell, f"{payload} {i}", rows)
     save(folder, doc)
     return {"title": payload, "task": new_task, "models": list(models.values()),
             "labels": list(labels.values()), "metrics": list(metrics.values()),
@@ -93,3 +90,12 @@ def _summary(summary: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]
 def _cost(cost: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]:
     return {**cost, "latency": {metrics[k]: v for k, v in cost["latency"].items()},
             "throughput": {metrics[k]: v for k, v in cost["throughput"].items()}}
+
+
+def rewrite_predictions(folder: Path, cell: dict[str, Any], name: str,
+                        rows: list[dict[str, Any]]) -> None:
+    """The cell's predictions written again as `predictions/NAME.jsonl`, and named so."""
+    cell["predictions"] = f"predictions/{name}.jsonl"
+    target = folder / cell["predictions"]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.committed import DATA, load, save
+from tests.report.injection import rewrite_predictions
 
 NER_PROJECT = DATA / "ner_project"
 NER_RUN = DATA / "ner_run"
@@ -59,10 +60,7 @@ def poison_ner(folder: Path, payload: str) -> dict[str, Any]:
             words |= {w for w, t in zip(row["words"], row["true"], strict=True) if t != "O"}
             row["true"] = [_tag(t, types) for t in row["true"]]
             row["pred"] = [_tag(t, types) for t in row["pred"]]
-        cell["predictions"] = f"predictions/{payload} {i}.jsonl"
-        target = folder / cell["predictions"]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("".join(json.dumps(r) + "\n" for r in found), encoding="utf-8")
+        rewrite_predictions(folder, cell, f"{payload} {i}", found)
     save(folder, doc)
     return {"title": payload, "task": new_task, "models": list(models.values()),
             "metrics": list(metrics.values()), "types": list(types.values()),
