@@ -38,7 +38,6 @@ CODES: dict[str, str] = {
     "ES311": "conflicting or missing data sources",
     "ES312": "setting that does not fit the task or model",
     "ES313": "data source does not name a column the task type needs",
-    "ES314": "task type that `evalspec run` cannot train yet (warning)",
     # ES4xx: resolution
     "ES401": "data file or folder not found",
     "ES402": "data path is the wrong kind (a folder for a file, or the reverse)",

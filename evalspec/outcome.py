@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Predictions:
     """Per test example: id, true target, and one prediction form — class probabilities
-    (columns follow `labels`), a predicted value, or a tag per word (`tags`, with the
-    sentence's `words` so that reports can show the spans)."""
+    (columns follow `labels`), a predicted value, a tag per word (`tags`, with the
+    sentence's `words` so that reports can show the spans), or a transcript."""
 
     ids: list[str]
     y_true: list[Any]
@@ -25,6 +25,7 @@ class Predictions:
     values: np.ndarray | None = None
     tags: list[list[str]] | None = None
     words: list[list[str]] | None = None
+    transcripts: list[str] | None = None
 
     @property
     def y_pred(self) -> list[Any]:
@@ -32,6 +33,8 @@ class Predictions:
             return [self.labels[i] for i in self.probabilities.argmax(axis=1)]
         if self.tags is not None:
             return self.tags
+        if self.transcripts is not None:
+            return list(self.transcripts)
         assert self.values is not None
         return [float(v) for v in self.values]
 
@@ -58,6 +61,8 @@ class Predictions:
         if rows and isinstance(rows[0]["pred"], list):
             return cls(ids, truth, labels, tags=[list(r["pred"]) for r in rows],
                        words=[list(r["words"]) for r in rows] if "words" in rows[0] else None)
+        if rows and isinstance(rows[0]["pred"], str):
+            return cls(ids, truth, labels, transcripts=[str(r["pred"]) for r in rows])
         return cls(ids, truth, labels, values=np.array([r["pred"] for r in rows], dtype=np.float64))
 
 

@@ -17,28 +17,22 @@ from evalspec.check.context import Context, task_modality
 from evalspec.check.paths import locate, resolve, suggest_path
 from evalspec.diagnostics import Diagnostic, Severity, did_you_mean, one_of
 from evalspec.locations import package_folder
-from evalspec.registry.models import SCRATCH_ARCHS, SCRATCH_ARGS, modality_of
-from evalspec.registry.tasks import RUNNABLE
+from evalspec.registry.models import SCRATCH_ARCHS, SCRATCH_ARGS, WEIGHTS_LAYOUTS, modalities_of
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
-
-LOCAL = "any"  # the modality of a local folder: decided by what it holds
-MAYBE_TEXT = ("text", LOCAL)  # modalities of a model that may be a Hugging Face text model
 
 
 # --------------------------------------------------------------------------- meaning
 def model_fits_tasks(ctx: Context) -> Iterator[Diagnostic]:
     """ES312: a model whose inputs are not the task's (every model runs on every task)."""
     for model_name, model in ctx.spec.models.items():
-        kind = modality_of(model.source)
-        if kind == LOCAL:
-            continue
+        kinds = modalities_of(model.source)
         for task_name, task in ctx.spec.tasks.items():
-            if task_modality(task) == kind or task.type not in RUNNABLE:  # the latter: ES314
+            if task_modality(task) in kinds:
                 continue
             yield Diagnostic(
-                "ES312", f"model `{model_name}` takes {kind} input; task `{task_name}` has "
-                f"{task_modality(task)} input",
+                "ES312", f"model `{model_name}` takes {' or '.join(kinds)} input; task "
+                f"`{task_name}` has {task_modality(task)} input",
                 ctx.spans.value(("models", model_name, "source", "fn")),
                 "every model runs on every task: put tasks of other kinds in their own spec")
             break
@@ -62,10 +56,10 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
     cannot use; size arguments its architecture has not."""
     for name, model in ctx.spec.models.items():
         source, path = model.source, ("models", name)
-        kind = modality_of(source)
+        text = "text" in modalities_of(source)  # it may be a Hugging Face text model
         trained = source.fn in WEIGHTS
         if model.head == "pretrained":
-            if not trained or kind not in MAYBE_TEXT:
+            if not trained or not text:
                 yield Diagnostic(
                     "ES312", "`head = pretrained` needs a pretrained Hugging Face text "
                     "classifier; this model has none", ctx.spans.value((*path, "head")),
@@ -75,7 +69,7 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
                     "ES312", "`pooling` is not used with `head = pretrained`: the model's "
                     "own classifier pools", ctx.spans.key((*path, "pooling")),
                     "remove `pooling`", Severity.WARNING)
-        if model.pooling is not None and kind not in MAYBE_TEXT:
+        if model.pooling is not None and not text:
             yield Diagnostic("ES312", "`pooling` applies to text encoders only",
                              ctx.spans.key((*path, "pooling")), "remove `pooling`")
         if not trained:
@@ -84,8 +78,9 @@ def model_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
             yield Diagnostic(
                 "ES312", f"`arch = {source.arch}` is not a timm architecture",
                 ctx.spans.value((*path, "source", "arch")),
-                "`arch` names the timm architecture of a bare weights file (e.g. `resnet18`); "
-                "a Hugging Face folder needs no `arch`")
+                "`arch` names the timm architecture of a bare weights file (e.g. `resnet18`) "
+                f"or a known layout ({one_of(list(WEIGHTS_LAYOUTS))}); a Hugging Face folder "
+                "needs no `arch`")
 
 
 def _size_arguments(ctx: Context, source: Any, path: tuple[str, ...]) -> Iterator[Diagnostic]:

@@ -1,4 +1,4 @@
-"""Task rules (ES306-ES308, ES311, ES312, ES314): splits, labels, `positive`, data roles."""
+"""Task rules (ES306-ES308, ES311, ES312): splits, labels, `positive`, data roles."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from evalspec.check.context import SOURCE_ROLES, SPLIT_EXAMPLE, Context, labels_of
 from evalspec.diagnostics import Diagnostic, Related, Severity, did_you_mean, one_of
-from evalspec.registry.tasks import RUNNABLE, TASK_TYPES
+from evalspec.registry.tasks import TASK_TYPES
 
 
 def percent(fraction: float) -> str:
@@ -72,7 +72,7 @@ def positive_is_a_label(ctx: Context) -> Iterator[Diagnostic]:
 def labels_fit_the_task(ctx: Context) -> Iterator[Diagnostic]:
     """ES312: `labels` on a task that predicts numbers or text; `stratify` without labels."""
     for name, task in ctx.spec.tasks.items():
-        unlabelled = TASK_TYPES[task.type].facts.labels == "none"
+        unlabelled = not TASK_TYPES[task.type].facts.declares_labels
         if task.labels is not None and unlabelled:
             yield Diagnostic(
                 "ES312", f"`labels` does not apply to a {task.type} task",
@@ -119,12 +119,11 @@ def data_sources_consistent(ctx: Context) -> Iterator[Diagnostic]:
                 "remove `split`: the explicit `train`/`validation`/`test` are used as they are")
 
 
-def tasks_can_run(ctx: Context) -> Iterator[Diagnostic]:
-    """ES314 (warning): a task type that `evalspec run` cannot train yet."""
+def normalize_fits_the_task(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: `normalize` on a task that predicts no transcripts."""
     for name, task in ctx.spec.tasks.items():
-        if task.type not in RUNNABLE:
+        if "normalize" in task.model_fields_set and \
+                TASK_TYPES[task.type].facts.prediction != "transcripts":
             yield Diagnostic(
-                "ES314", f"`evalspec run` cannot train {task.type} tasks yet",
-                ctx.spans.value(("tasks", name, "type")),
-                f"`run` trains {one_of(RUNNABLE)}; `check` still checks this spec",
-                Severity.WARNING)
+                "ES312", f"`normalize` applies to transcripts; a {task.type} task has none",
+                ctx.spans.key(("tasks", name, "normalize")), "remove `normalize`")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from evalspec.errors import Interrupted, RunError
+from evalspec.errors import Interrupted
 from evalspec.execute.cache import CellCache
 from evalspec.execute.cell import (
     CellJob,
@@ -27,7 +27,6 @@ from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.outcome import CellOutcome, CellRef
 from evalspec.plan import Cell, Plan
-from evalspec.registry.tasks import RUNNABLE
 from evalspec.validate.model import Spec
 
 
@@ -56,9 +55,6 @@ def load_data(spec: Spec, base_dir: Path,
 
     data = {}
     for name, task in spec.tasks.items():
-        if task.type not in RUNNABLE:
-            raise RunError(f"task `{name}`: `evalspec run` cannot train {task.type} tasks yet; "
-                           f"it trains {', '.join(RUNNABLE)}", "ES314")
         progress({"kind": "data", "task": name})
         data[name] = load_task_data(task, base_dir)
     return data

@@ -18,13 +18,18 @@ class Family:
     """What a group of task types predicts and how it is judged."""
 
     name: str
-    labels: str  # classes | tags | none: what `labels = […]` declares, if anything
+    labels: str  # classes | tags | characters (from the training transcripts) | none
     prediction: str  # probabilities | values | tags | transcripts: what a cell predicts
     metric_inputs: frozenset[str]  # what metrics can read from its predictions (MetricDef.needs)
     sections: tuple[str, ...]  # report sections beyond the tables: confusion, quality_plots
     stratify: bool  # `holdout` can keep class proportions
-    plugin: str | None  # the execute module that trains it; None: `run` cannot yet
+    plugin: str  # the execute module that trains it
     description: str
+
+    @property
+    def declares_labels(self) -> bool:
+        """`labels = […]` applies: the classes or tags a user may list."""
+        return self.labels in ("classes", "tags")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,6 @@ class TaskType:
     description: str
     optional_inputs: tuple[str, ...] = ()  # further input columns it may read
     features_fallback: bool = False  # with no input column: numeric features (tabular)
-    runnable: bool = True  # `evalspec run` trains it today
 
     @property
     def facts(self) -> Family:
@@ -61,8 +65,9 @@ FAMILIES.add(Family(
     "evalspec.execute.families.token",
     "one tag per token (named entities in IOB2)"))
 FAMILIES.add(Family(
-    "speech", "none", "transcripts", frozenset({"transcripts"}), (), False, None,
-    "a transcript per audio clip"))
+    "speech", "characters", "transcripts", frozenset({"transcripts"}), ("transcripts",), False,
+    "evalspec.execute.families.speech",
+    "a transcript per audio clip, spelled with the training transcripts' characters (CTC)"))
 
 TASK_TYPES.add(TaskType("text_classification", "classification", "text", ("text",), "label",
                         "assign one label to a text", features_fallback=True))
@@ -74,16 +79,13 @@ TASK_TYPES.add(TaskType("token_classification", "token", "text", ("tokens",), "t
 TASK_TYPES.add(TaskType("image_classification", "classification", "image", ("image",), "label",
                         "assign one label to an image"))
 TASK_TYPES.add(TaskType("audio_classification", "classification", "audio", ("audio",), "label",
-                        "assign one label to an audio clip", runnable=False))
+                        "assign one label to an audio clip"))
 TASK_TYPES.add(TaskType("speech_recognition", "speech", "audio", ("audio",), "transcript",
-                        "transcribe speech to text", runnable=False))
+                        "transcribe speech to text"))
 TASK_TYPES.add(TaskType("regression", "regression", "columns", (), "target",
                         "predict a number (from text or tabular features)",
                         optional_inputs=("text", "text_pair", "image"),
                         features_fallback=True))
-
-RUNNABLE = tuple(n for n, t in TASK_TYPES.items() if t.runnable and t.facts.plugin is not None)
-
 
 def family_of(task_type: str) -> Family:
     """The family facts of a task type name."""

@@ -197,6 +197,15 @@ class Holdout(Call):
     stratify: bool = Field(default=True, description="keep class proportions in every split")
 
 
+class Normalize(Call):
+    summary = "how transcripts are normalised before training and scoring (speech)"
+    fn: Literal["normalize"]
+    case: Literal["lower", "keep"] = Field("lower", description="`lower`: lower-case every "
+                                           "letter; `keep`: as written")
+    punctuation: Literal["remove", "keep"] = Field(
+        "remove", description="`remove`: drop punctuation (an apostrophe inside a word stays)")
+
+
 class Task(Frozen):
     type: TaskTypeName = Field(description="what the task predicts")
     data: Source | None = Field(None, description="one source that `split` divides")
@@ -209,6 +218,10 @@ class Task(Frozen):
         None, min_length=1, description="label set and order, inferred when absent; token "
         "classification: entity types (`PER`, expanded to `O`, `B-PER`, `I-PER`) or IOB2 tags")
     positive: Text | None = Field(None, description="binary tasks: the positive class")
+    normalize: choice(Normalize) = Field(  # type: ignore[valid-type]
+        default_factory=lambda: Normalize(fn="normalize", case="lower", punctuation="remove"),
+        description="speech recognition: transcript normalisation (whitespace is always "
+        "collapsed)")
 
 
 # --------------------------------------------------------------------------- model sources
@@ -266,7 +279,12 @@ class Model(Frozen):
     max_length: PositiveInt = Field(128, description="text models: tokens per input")
     image_size: PositiveInt | None = Field(
         None, description="image models: input size; default from the model's pretrained config")
-    sample_rate: PositiveInt = Field(16000, description="audio models: samples per second")
+    sample_rate: PositiveInt = Field(16000, description="audio models: samples per second "
+                                     "(clips at another rate are resampled)")
+    max_seconds: PositiveFloat = Field(30.0, description="audio models: longer clips are cut "
+                                       "to this many seconds")
+    spec_augment: bool = Field(False, description="audio models on mel frames: SpecAugment "
+                               "masking while training")
     pooling: Literal["cls", "mean"] | None = Field(
         None, description="text encoders: `cls` or `mean`; default as the model was trained")
     head: Literal["new", "pretrained"] = Field(

@@ -41,3 +41,22 @@ def test_character_error_rate_counts_spaces() -> None:
 def test_transcripts_must_be_strings() -> None:
     with pytest.raises(ValueError, match="transcript string"):
         compute("wer", [["the", "cat"]], y_pred=[["the", "cat"]])
+
+
+def test_wer_and_cer_agree_with_jiwer_on_random_transcripts() -> None:
+    jiwer = pytest.importorskip("jiwer")
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    words = ["go", "stop", "left", "right", "on", "off", "up", "down", "yes", "no"]
+
+    def sentence() -> str:
+        return " ".join(rng.choice(words, size=int(rng.integers(1, 7))))
+
+    for _ in range(30):
+        truth = [sentence() for _ in range(int(rng.integers(1, 12)))]
+        pred = [sentence() if rng.random() < 0.7 else t for t in truth]
+        assert compute("wer", truth, y_pred=pred).value == pytest.approx(
+            jiwer.wer(truth, pred), abs=1e-9)
+        assert compute("cer", truth, y_pred=pred).value == pytest.approx(
+            jiwer.cer(truth, pred), abs=1e-9)

@@ -10,6 +10,7 @@ from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.sources import read_source
 from evalspec.execute.data.splits import holdout
 from evalspec.execute.data.tags import declared_tags, inferred_tags, is_tag, to_iob2
+from evalspec.execute.data.transcripts import characters, normalize
 from evalspec.registry.tasks import TASK_TYPES, TaskType
 from evalspec.validate.model import Task
 
@@ -24,7 +25,9 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
     training data (with `data` + `split`: in all of `data`). Token classification reads its
     tags as IOB2 (`tags.to_iob2`: other schemes converted, stray `I-` repaired) and counts
     the tags changed per split; its `labels` may be entity types (`tags.declared_tags`);
-    inferred, its tags are those of every split (`tags.inferred_tags`). `split` is
+    inferred, its tags are those of every split (`tags.inferred_tags`). Speech reads its
+    transcripts under the task's `normalize` rule; its labels are the characters of the
+    training transcripts (what CTC spells with). `split` is
     stratified only for classification (regression, token classification and speech ignore
     `stratify`). Explicit splits are used as given."""
     kind = TASK_TYPES[task.type]
@@ -34,7 +37,7 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         if explicit:
             raise RunError(f"both `data` and `{explicit[0]}` are given; use `data` with "
                            "`split`, or explicit `train`, `validation` and `test`", "ES311")
-        whole, changed = _read(task.data, kind, base_dir, problems)
+        whole, changed = _read(task, task.data, kind, base_dir, problems)
         labels = _labels(task, kind, whole, [], problems)
         problems.raise_if_any()
         stratify = task.split.stratify and kind.facts.stratify
@@ -45,7 +48,7 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         if task.train is None or task.test is None:
             raise RunError("a task needs `data` (divided by `split`) or explicit `train` and "
                            "`test` sources", "ES311")
-        read = {name: _read(source, kind, base_dir, problems) for name in SPLITS
+        read = {name: _read(task, source, kind, base_dir, problems) for name in SPLITS
                 if (source := getattr(task, name)) is not None}
         (train, _), (test, _) = read["train"], read["test"]
         validation = read["validation"][0] if "validation" in read else None
@@ -59,15 +62,25 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
                     {name: count for name, count in repairs.items() if count})
 
 
-def _read(source: object, kind: TaskType, base_dir: Path,
+def _read(task: Task, source: object, kind: TaskType, base_dir: Path,
           problems: Problems) -> tuple[Loaded, dict[str, int]]:
-    """The source's examples (tags as IOB2) and, by location, how many tags were changed."""
+    """The source's examples (tags as IOB2, transcripts normalised) and, by location, how
+    many tags were changed."""
     loaded = read_source(source, kind, base_dir, problems)
     if not len(loaded) and not problems:
         raise RunError(f"{loaded.origin}: no examples; add data rows", "ES408")
+    if kind.facts.labels == "characters":
+        return _normalized(loaded, task), {}
     if kind.facts.labels != "tags":
         return loaded, {}
     return _as_iob2(loaded, problems)
+
+
+def _normalized(loaded: Loaded, task: Task) -> Loaded:
+    targets = [normalize(t, task.normalize) if isinstance(t, str) else t
+               for t in loaded.examples.targets]
+    examples = Examples(loaded.examples.ids, loaded.examples.inputs, targets)
+    return Loaded(loaded.origin, examples, loaded.locations, loaded.fingerprints)
 
 
 def _as_iob2(loaded: Loaded, problems: Problems) -> tuple[Loaded, dict[str, int]]:
@@ -101,6 +114,8 @@ def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
     """The label (or tag) set; values outside it go to `problems`."""
     if kind.facts.labels == "none":
         return []
+    if kind.facts.labels == "characters":
+        return characters(t for t in train.examples.targets if isinstance(t, str))
     token = kind.facts.labels == "tags"
     what = "tag" if token else "label"
     if task.labels:

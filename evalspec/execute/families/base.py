@@ -32,6 +32,7 @@ class FamilyPlugin(ABC):
 
     name: str
     per_token = False  # one output per word of a sentence (token classification)
+    per_frame = False  # one output per frame of a clip (speech recognition)
 
     @abstractmethod
     def outputs(self, labels: list[str]) -> int:

@@ -10,18 +10,21 @@ CELLS: dict[str, type[nn.Module]] = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
 class RecurrentEncoder(nn.Module):
-    """`embed` maps `batch[input_key]` to [B, T, hidden]; each layer reads the packed
+    """`embed` maps `batch[input_key]` to [B, T, hidden] (or [B, T, first_input] when the
+    first layer reads another width); each layer reads the packed
     sequence (padding skipped) and the output is [B, T, hidden] again."""
 
     def __init__(self, embed: nn.Module, hidden: int, layers: int, cell: str,
-                 bidirectional: bool, input_key: str = "input_ids"):
+                 bidirectional: bool, input_key: str = "input_ids",
+                 first_input: int | None = None):
         super().__init__()
         self.embed = embed
         self.input_key = input_key
         size = hidden // 2 if bidirectional else hidden
         self.layers = nn.ModuleList(
-            CELLS[cell](hidden, size, batch_first=True, bidirectional=bidirectional)
-            for _ in range(layers))
+            CELLS[cell](first_input if i == 0 and first_input else hidden, size,
+                        batch_first=True, bidirectional=bidirectional)
+            for i in range(layers))
 
     def forward(self, attention_mask: torch.Tensor, **batch: torch.Tensor) -> torch.Tensor:
         from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence

@@ -9,6 +9,8 @@ import torch
 
 from evalspec.errors import RunError
 
+STATE_KEYS = ("state_dict", "model_state")  # where training checkpoints keep the weights
+
 
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """Tensors from a weights file; anything that would run code is refused (exit 3)."""
@@ -28,7 +30,8 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
             "safetensors, or save only the state_dict", "ES503") from None
     except (RuntimeError, EOFError, OSError) as error:
         raise RunError(f"{path}: cannot be read as PyTorch weights ({error})", "ES502") from None
-    state = loaded.get("state_dict", loaded) if isinstance(loaded, dict) else None
+    state = next((loaded[k] for k in STATE_KEYS if k in loaded), loaded) \
+        if isinstance(loaded, dict) else None
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise RunError(f"{path}: holds no state_dict of tensors; save `model.state_dict()`",
                        "ES502")
