@@ -6,8 +6,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from evalspec.report import figures
+
+if TYPE_CHECKING:
+    from evalspec.report.transcripts import Transcript
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ class TaskView:
     entity_types: EntityTypes | None = None
     examples: tuple[Example, ...] = ()
     repairs: str = ""  # token tasks: gold tags changed per split, "train 3, test 1"
+    transcripts: tuple[Transcript, ...] = ()  # speech tasks: example utterances
 
 
 @dataclass(frozen=True)

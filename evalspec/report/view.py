@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from evalspec.registry.tasks import family_of
-from evalspec.report import curves, figures, sentences, tables
+from evalspec.report import curves, figures, sentences, tables, transcripts
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import (
@@ -68,7 +68,8 @@ def build(document: ResultsDocument, predictions: Mapping[str, list[dict[str, An
                   document.spec.sha256, _provenance(document),
                   f"evalspec {visible(document.evalspec_version)} · results schema "
                   f"{document.schema_version}",
-                  any(t.entity_types is not None or t.examples for t in tasks))
+                  any(t.entity_types is not None or t.examples or t.transcripts
+                      for t in tasks))
 
 
 def _colours(document: ResultsDocument) -> dict[str, str]:
@@ -117,6 +118,8 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         if "quality_plots" in sections and pooled else ()
     examples, unread = sentences.examples(task, cells, order, colours, predictions) \
         if "examples" in sections else ((), [])
+    spoken, unheard = transcripts.transcripts(task, cells, order, colours, predictions) \
+        if "transcripts" in sections else ((), [])
     sizes = task.sizes
     return TaskView(
         visible(name), anchor, task.type.replace("_", " "),
@@ -132,10 +135,10 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         plots, figures.learning(anchor, cells, order, colours),
         figures.tradeoff(anchor, task, document.primary, tables.higher_is_better(document),
                          order, colours, rank_one if verdict.kind != "none" else None),
-        tuple(notes + unread),
+        tuple(notes + unread + unheard),
         tables.entity_types(document, task, cells, order, colours)
         if "entity_types" in sections else None,
-        examples, _repairs(task))
+        examples, _repairs(task), spoken)
 
 
 def _repairs(task: Task) -> str:
