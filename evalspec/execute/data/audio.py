@@ -1,5 +1,4 @@
-"""Audio clips as the models read them: decoded with soundfile, mixed to mono, resampled
-(polyphase, anti-aliased) to the model's rate and cut at a duration cap."""
+"""Audio clips as models read them: decoded, mixed to mono, resampled and capped in length."""
 
 from __future__ import annotations
 
@@ -9,58 +8,69 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import soundfile
+from scipy.signal import resample_poly
 
 from evalspec.errors import RunError
+from evalspec.execute.data.media import AUDIO_ERRORS, NO_SAMPLES, unreadable_audio
 
-DEFAULT_MAX_SECONDS = 30.0
+DEFAULT_MAX_SECONDS: float = 30.0
+MEMO_CLIPS = 20_000  # decoded clips kept per process (several candidates read the same)
 
 
 @dataclass(frozen=True)
 class Clip:
+    """One decoded clip; `samples` is read-only (it is shared through the memo)."""
+
     samples: np.ndarray  # float32, mono, at `rate`, values in [-1, 1]
     rate: int
     source_rate: int  # the file's own rate
     truncated: bool  # longer than max_seconds: cut to max_seconds
 
 
+class _Unusable(Exception):
+    """A clip's problem and its fix, without the path (the caller names the file)."""
+
+
 def read_clip(path: str | Path, rate: int, max_seconds: float = DEFAULT_MAX_SECONDS) -> Clip:
-    """The clip at `path` as `rate` mono samples; a file that cannot be used is a RunError
-    naming it (unreadable, no samples, silent, not finite). Decoded once per process."""
-    resolved = Path(path).resolve()
+    """The clip at `path` as mono float32 samples at `rate`, cut to `max_seconds`. Resampling
+    is polyphase (`scipy.signal.resample_poly`, anti-aliased). A file that cannot be used
+    (unreadable, no samples, not finite, silent) is a RunError (ES501) naming `path` as
+    given. The same file, unchanged, at the same rate and cap is decoded once per process."""
     try:
+        resolved = Path(path).resolve()
         stat = resolved.stat()
+        return _decoded(str(resolved), stat.st_mtime_ns, stat.st_size, rate, max_seconds)
     except OSError as error:
-        raise RunError(f"{path}: audio file cannot be read ({error.strerror}); check the "
-                       "path", "ES501") from None
-    return _decoded(str(resolved), stat.st_mtime_ns, stat.st_size, rate, max_seconds,
-                    str(path))
+        raise RunError(f"{path}: {unreadable_audio(error)}", "ES501") from None
+    except _Unusable as problem:
+        raise RunError(f"{path}: {problem}", "ES501") from None
 
 
-@lru_cache(maxsize=20_000)
-def _decoded(resolved: str, mtime_ns: int, size: int, rate: int, max_seconds: float,
-             written: str) -> Clip:
-    import soundfile
-
+@lru_cache(maxsize=MEMO_CLIPS)
+def _decoded(resolved: str, mtime_ns: int, size: int, rate: int, max_seconds: float) -> Clip:
+    """`mtime_ns` and `size` only key the memo: a file changed on disk is decoded again."""
     try:
         data, source_rate = soundfile.read(resolved, dtype="float32", always_2d=True)
-    except (RuntimeError, soundfile.LibsndfileError, OSError) as error:
-        raise RunError(f"{written}: not a readable WAV or FLAC file ({error}); replace or "
-                       "remove it", "ES501") from None
-    if not data.size:
-        raise RunError(f"{written}: holds no samples; replace or remove it", "ES501")
-    samples = data.mean(axis=1, dtype=np.float64)
-    if not np.isfinite(samples).all():
-        raise RunError(f"{written}: holds samples that are not finite numbers; replace or "
-                       "remove it", "ES501")
-    if not samples.any():
-        raise RunError(f"{written}: is silent (every sample is 0); remove it or replace it",
-                       "ES501")
-    if source_rate != rate:
-        from scipy.signal import resample_poly
+    except AUDIO_ERRORS as error:
+        raise _Unusable(unreadable_audio(error)) from None
+    if not len(data):
+        raise _Unusable(NO_SAMPLES)
+    if not np.isfinite(data).all():
+        raise _Unusable("holds samples that are not finite numbers (NaN or infinity); "
+                        "replace or remove the file")
+    if not data.any():
+        raise _Unusable("is silent (every sample is 0); remove it or replace it")
+    mono = data.mean(axis=1, dtype=np.float64)
+    kept = math.ceil(max_seconds * source_rate)  # cut before resampling: less to filter
+    samples = _resampled(mono[:kept], source_rate, rate)[:round(max_seconds * rate)]
+    clipped = np.clip(samples, -1.0, 1.0).astype(np.float32)
+    clipped.flags.writeable = False
+    return Clip(clipped, rate, source_rate, truncated=len(mono) > kept)
 
-        common = math.gcd(int(source_rate), rate)
-        samples = resample_poly(samples, rate // common, int(source_rate) // common)
-    cap = int(round(max_seconds * rate))
-    truncated = len(samples) > cap
-    clipped = np.clip(samples[:cap], -1.0, 1.0).astype(np.float32)
-    return Clip(clipped, rate, int(source_rate), truncated)
+
+def _resampled(samples: np.ndarray, source_rate: int, rate: int) -> np.ndarray:
+    if source_rate == rate:
+        return samples
+    common = math.gcd(source_rate, rate)
+    return np.asarray(resample_poly(samples, rate // common, source_rate // common))

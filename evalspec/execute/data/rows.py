@@ -11,9 +11,10 @@ How columns are chosen:
   Columns named by any keyword, a column called `id` and non-numeric columns are left out.
 - Image and audio paths are relative to the data file's folder.
 - Bad cells are collected, not raised one by one (see `Problems`): an empty text, label or
-  id, a target that is not a finite number, a missing or unreadable image, a missing audio
-  file, an empty token or tag list (or an empty item in one), token and tag lists of
-  different lengths, a duplicate id, an empty feature value.
+  id, a target that is not a finite number, a missing or unreadable image or audio file
+  (headers only: a silent clip is found when it is decoded), an empty token or tag list (or
+  an empty item in one), token and tag lists of different lengths, a duplicate id, an empty
+  feature value.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ import numpy as np
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import Examples, Loaded
 from evalspec.execute.data.fingerprints import files_sha256
-from evalspec.execute.data.media import image_problem
+from evalspec.execute.data.media import audio_problem, image_problem
 from evalspec.execute.data.problems import Problems
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Columns
@@ -215,26 +216,27 @@ def _image(value: Any, column: str, media_dir: Path) -> Any:
         return value
     if hasattr(value, "convert") and hasattr(value, "size"):  # a PIL image (Hugging Face)
         return np.asarray(value.convert("RGB"))
-    path = _media_path(value, "image", column, media_dir)
-    problem = image_problem(path)
-    if problem:
-        raise BadCell(f"image `{value}`: {problem}")
-    return str(path)
+    return _media_file(value, "image", column, media_dir, image_problem)
 
 
 def _audio(value: Any, column: str, media_dir: Path) -> str:
     if isinstance(value, dict):  # a Hugging Face Audio cell
         value = value.get("path")
-    return str(_media_path(value, "audio", column, media_dir))
+    return _media_file(value, "audio", column, media_dir, audio_problem)
 
 
-def _media_path(value: Any, kind: str, column: str, media_dir: Path) -> Path:
+def _media_file(value: Any, kind: str, column: str, media_dir: Path,
+                problem_of: Callable[[Path], str | None]) -> str:
+    """The path of an image or audio file that exists and opens (`problem_of` says)."""
     written = _text(value, f"{kind} path", column)
     path = media_dir / written
     if not path.is_file():
         raise BadCell(f"{kind} file `{written}` not found in {media_dir}; paths are relative "
                       "to the data file's folder")
-    return path
+    problem = problem_of(path)
+    if problem:
+        raise BadCell(f"{kind} `{written}`: {problem}")
+    return str(path)
 
 
 def _media_fingerprints(table: Table, inputs: dict[str, Any],

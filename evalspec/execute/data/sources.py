@@ -24,7 +24,12 @@ import numpy as np
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import Examples, Loaded
 from evalspec.execute.data.fingerprints import file_sha256, files_sha256
-from evalspec.execute.data.media import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, image_problem
+from evalspec.execute.data.media import (
+    AUDIO_EXTENSIONS,
+    IMAGE_EXTENSIONS,
+    audio_problem,
+    image_problem,
+)
 from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.rows import Table, table_examples
 from evalspec.execute.data.tags import is_tag
@@ -231,7 +236,7 @@ def _images(source: Images, task: TaskType, base_dir: Path, problems: Problems) 
 def _audio(source: Audio, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     _needs_target(task, "label", "audio(dir)")
     root, files = _class_folders(base_dir, source.dir, AUDIO_EXTENSIONS, "WAV or FLAC files")
-    return _folder_loaded(source.dir, root, files, "audio", problems, lambda _: None)
+    return _folder_loaded(source.dir, root, files, "audio", problems, audio_problem)
 
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")

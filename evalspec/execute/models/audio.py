@@ -204,7 +204,7 @@ def hub_audio_candidate(location: str, *, revision: str | None, outputs: int, pe
 
     def prepare(samples: np.ndarray) -> np.ndarray:
         if not normalise:
-            return samples
+            return np.array(samples)  # a writable copy: decoded clips are shared, read-only
         return ((samples - samples.mean()) / np.sqrt(samples.var() + 1e-7)).astype(np.float32)
 
     return AudioCandidate(HubAudio(model), identity, outputs=outputs, per_frame=per_frame,

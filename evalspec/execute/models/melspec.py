@@ -9,48 +9,56 @@ from typing import Any
 import numpy as np
 import torch
 
-LOG_FLOOR = 1e-6
+LOG_FLOOR = 1e-6  # added before the log, so a silent frame stays finite
 
 
 @dataclass(frozen=True)
 class MelSettings:
+    """How `mel_frames` computes features; `describe()` records them with the results."""
+
     rate: int = 16000
     n_mels: int = 80
     window_ms: float = 25.0
     hop_ms: float = 10.0
-    log: bool = True  # log(mel + 1e-6) when True; mel power when False
+    log: bool = True  # log(mel + 1e-6) when True; power mel when False
 
     @property
     def n_fft(self) -> int:
+        """The window (and FFT) length in samples."""
         return round(self.rate * self.window_ms / 1000)
 
     @property
     def hop(self) -> int:
+        """Samples between the starts of two frames."""
         return round(self.rate * self.hop_ms / 1000)
 
     def describe(self) -> dict[str, Any]:
-        return {**asdict(self), "window": "hann", "mel_scale": "slaney", "norm": "slaney"}
+        """JSON-ready, for provenance: the settings and what they imply."""
+        return {**asdict(self), "n_fft": self.n_fft, "hop_length": self.hop,
+                "window": "hann", "mel_scale": "slaney", "norm": "slaney",
+                "log_floor": LOG_FLOOR if self.log else None}
 
 
 @lru_cache(maxsize=16)
-def _filters(settings: MelSettings) -> torch.Tensor:
+def _filters(n_fft: int, n_mels: int, rate: int) -> torch.Tensor:
+    """(frequency bins, mels) Slaney filter bank."""
     from transformers.audio_utils import mel_filter_bank
 
-    bank = mel_filter_bank(num_frequency_bins=settings.n_fft // 2 + 1,
-                           num_mel_filters=settings.n_mels, min_frequency=0.0,
-                           max_frequency=settings.rate / 2, sampling_rate=settings.rate,
+    bank = mel_filter_bank(num_frequency_bins=n_fft // 2 + 1, num_mel_filters=n_mels,
+                           min_frequency=0.0, max_frequency=rate / 2, sampling_rate=rate,
                            norm="slaney", mel_scale="slaney")
-    return torch.from_numpy(np.asarray(bank, dtype=np.float64))  # (frequencies, mels)
+    return torch.from_numpy(np.asarray(bank, dtype=np.float64))
 
 
 def mel_frames(samples: np.ndarray, settings: MelSettings) -> np.ndarray:
     """(frames, n_mels) float32: centred Hann-window frames (zero padded), power spectrum,
-    Slaney mel filters; the log of it (plus 1e-6) when `settings.log`."""
+    Slaney mel filters; its log (plus 1e-6) when `settings.log`. With `log=False` it equals
+    `librosa.feature.melspectrogram` with the same rate, n_fft, hop and n_mels."""
     wave = torch.from_numpy(np.asarray(samples, dtype=np.float64))
-    spectrum = torch.stft(wave, settings.n_fft, settings.hop, window=torch.hann_window(
-        settings.n_fft, dtype=torch.float64), center=True, pad_mode="constant",
-        return_complex=True).abs() ** 2  # (frequencies, frames)
-    mel = spectrum.T @ _filters(settings)
+    window = torch.hann_window(settings.n_fft, dtype=torch.float64)
+    spectrum = torch.stft(wave, settings.n_fft, settings.hop, window=window, center=True,
+                          pad_mode="constant", return_complex=True).abs() ** 2
+    mel = spectrum.T @ _filters(settings.n_fft, settings.n_mels, settings.rate)
     if settings.log:
         mel = torch.log(mel + LOG_FLOOR)
     return mel.numpy().astype(np.float32)
@@ -59,23 +67,26 @@ def mel_frames(samples: np.ndarray, settings: MelSettings) -> np.ndarray:
 def spec_augment(features: torch.Tensor, lengths: torch.Tensor,
                  generator: torch.Generator | None = None, freq_width: int = 8,
                  time_fraction: float = 0.1, masks: int = 2) -> torch.Tensor:
-    """`masks` frequency bands (each up to `freq_width` wide) and `masks` time spans (each up
-    to `time_fraction` of the clip) of every example's real frames set to that example's
-    mean, so that a mask never looks like padding or silence."""
+    """A masked copy of a padded batch (B, T, F): per example, `masks` frequency bands (width
+    uniform in [0, freq_width]) and `masks` time spans (width uniform in [0, time_fraction *
+    length]) of its valid frames are set to the mean of those frames, so that a mask never
+    looks like padding or silence. Frames past `lengths` are left as they are. The same
+    (CPU) `generator` state gives the same masks."""
     out = features.clone()
-    bands = features.size(-1)
-    for row in range(features.size(0)):
-        length = int(lengths[row])
+    bins = features.size(-1)
+    for row, length in enumerate(lengths.tolist()):
         if length == 0:
             continue
-        real = out[row, :length]
-        fill = real.mean()
+        valid = out[row, :length]
+        fill = valid.mean()
         for _ in range(masks):
-            width = int(torch.randint(0, freq_width + 1, (1,), generator=generator))
-            start = int(torch.randint(0, max(bands - width, 0) + 1, (1,), generator=generator))
-            real[:, start:start + width] = fill
-            span = int(torch.randint(0, int(time_fraction * length) + 1, (1,),
-                                     generator=generator))
-            begin = int(torch.randint(0, max(length - span, 0) + 1, (1,), generator=generator))
-            real[begin:begin + span, :] = fill
+            valid[:, _span(bins, freq_width, generator)] = fill
+            valid[_span(length, int(time_fraction * length), generator)] = fill
     return out
+
+
+def _span(extent: int, widest: int, generator: torch.Generator | None) -> slice:
+    """A random run of up to `widest` positions within `extent`."""
+    width = min(int(torch.randint(0, widest + 1, (1,), generator=generator)), extent)
+    start = int(torch.randint(0, extent - width + 1, (1,), generator=generator))
+    return slice(start, start + width)

@@ -66,11 +66,15 @@ def test_image_paths_in_csv_are_relative_to_the_csv(tmp_path: Path) -> None:
 
 
 def test_audio_folder(tmp_path: Path) -> None:
+    import numpy as np
+    import soundfile
+
+    clip = 0.1 * np.ones(160, np.float32)
     for label in ("yes", "no"):
         (tmp_path / "clips" / label).mkdir(parents=True)
         for i in range(2):
-            (tmp_path / "clips" / label / f"{i}.wav").write_bytes(b"RIFF" + bytes(40))
-        (tmp_path / "clips" / label / "x.FLAC").write_bytes(b"fLaC")
+            soundfile.write(tmp_path / "clips" / label / f"{i}.wav", clip, 16000)
+        soundfile.write(tmp_path / "clips" / label / "x.FLAC", clip, 16000, format="FLAC")
         (tmp_path / "clips" / label / "readme.md").write_text("skip me")
     source = Audio(fn="audio", dir="clips")
     data = load_task_data(Task(type="audio_classification", train=source, test=source),
