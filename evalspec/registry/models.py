@@ -48,12 +48,15 @@ class WeightsLayout:
     name: str
     modality: str
     description: str
+    builder: str  # `module:function(weights, *, outputs, per_frame, max_seconds, augment,
+    #                identity)` making its candidate
 
 
 WEIGHTS_LAYOUTS: Registry[WeightsLayout] = Registry("weights layout")
 WEIGHTS_LAYOUTS.add(WeightsLayout(
     "resemblyzer", "audio", "the Resemblyzer (GE2E) speaker encoder: 3 LSTM layers of 256 "
-    "over 40-band mel power frames at 16 kHz (`resemblyzer/pretrained.pt`)"))
+    "over 40-band mel power frames at 16 kHz (`resemblyzer/pretrained.pt`)",
+    "evalspec.execute.models.audio:resemblyzer_candidate"))
 
 
 @dataclass(frozen=True)

@@ -117,10 +117,14 @@ def _reading(sentence: Sentence, model: str, colour: str, sub: str) -> Reading:
                          for e in missed), summary)
 
 
-def examples(task: Task, cells: Sequence[Cell], order: Sequence[str],
-             colours: Mapping[str, str], predictions: Mapping[str, list[dict[str, Any]]]
-             ) -> tuple[tuple[Example, ...], list[str]]:
-    """The example sentences, and notes for predictions that could not be read."""
+FirstSeeds = tuple[dict[str, dict[str, dict[str, Any]]],
+                   dict[str, tuple[Cell, list[dict[str, Any]]]], list[str]]
+
+
+def first_seeds(task: Task, cells: Sequence[Cell], order: Sequence[str],
+                predictions: Mapping[str, list[dict[str, Any]]]) -> FirstSeeds:
+    """Per model in `order`, the predictions of its first seed: rows by id, the cell with
+    its rows as stored, and notes for predictions that could not be read."""
     notes: list[str] = []
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     firsts: dict[str, tuple[Cell, list[dict[str, Any]]]] = {}
@@ -135,6 +139,14 @@ def examples(task: Task, cells: Sequence[Cell], order: Sequence[str],
             continue
         rows[model] = {str(r.get("id")): r for r in found if isinstance(r, dict)}
         firsts[model] = (cell, found)
+    return rows, firsts, notes
+
+
+def examples(task: Task, cells: Sequence[Cell], order: Sequence[str],
+             colours: Mapping[str, str], predictions: Mapping[str, list[dict[str, Any]]]
+             ) -> tuple[tuple[Example, ...], list[str]]:
+    """The example sentences, and notes for predictions that could not be read."""
+    rows, firsts, notes = first_seeds(task, cells, order, predictions)
     if not rows:
         return (), notes
     base = next(iter(firsts.values()))[1]

@@ -9,7 +9,7 @@ from typing import Any
 
 from evalspec.metrics.speech import edit_distance
 from evalspec.report.numbers import visible
-from evalspec.report.sentences import _first_cell
+from evalspec.report.sentences import first_seeds
 from evalspec.results.schema import Cell, Task
 
 COUNT = 6
@@ -79,20 +79,7 @@ def transcripts(task: Task, cells: Sequence[Cell], order: Sequence[str],
                 colours: Mapping[str, str], predictions: Mapping[str, list[dict[str, Any]]]
                 ) -> tuple[tuple[Transcript, ...], list[str]]:
     """The example transcripts, and notes for predictions that could not be read."""
-    notes: list[str] = []
-    rows: dict[str, dict[str, dict[str, Any]]] = {}
-    firsts: dict[str, tuple[Cell, list[dict[str, Any]]]] = {}
-    for model in order:
-        cell = _first_cell(task, cells, model)
-        if cell is None:
-            continue
-        found = predictions.get(cell.predictions)
-        if found is None:
-            notes.append(f"predictions of {visible(model)} seed {cell.seed} "
-                         f"({visible(cell.predictions)}) could not be read")
-            continue
-        rows[model] = {str(r.get("id")): r for r in found if isinstance(r, dict)}
-        firsts[model] = (cell, found)
+    rows, firsts, notes = first_seeds(task, cells, order, predictions)
     if not rows:
         return (), notes
     base = next(iter(firsts.values()))[1]

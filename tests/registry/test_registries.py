@@ -12,7 +12,7 @@ from evalspec.registry.base import Registry
 from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.metrics import METRICS
-from evalspec.registry.models import MODEL_SOURCES, SCRATCH_ARCHS, modalities_of
+from evalspec.registry.models import MODEL_SOURCES, SCRATCH_ARCHS, WEIGHTS_LAYOUTS, modalities_of
 from evalspec.registry.tasks import FAMILIES, TASK_TYPES
 from evalspec.validate.model import CALLS
 from evalspec.validate.model import DATA_SOURCES as DATA_CALLS
@@ -64,6 +64,9 @@ def test_model_sources_are_the_language_s_and_each_builder_exists() -> None:
     for source in MODEL_SOURCES.values():
         module, _, function = source.builder.partition(":")
         assert callable(getattr(importlib.import_module(module), function)), source.name
+    for layout in WEIGHTS_LAYOUTS.values():
+        module, _, function = layout.builder.partition(":")
+        assert callable(getattr(importlib.import_module(module), function)), layout.name
 
 
 def test_data_sources_are_the_language_s_and_each_has_a_reader() -> None:

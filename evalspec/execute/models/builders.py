@@ -163,18 +163,18 @@ def local(request: Request) -> Candidate:
 
 
 def _layout(request: Request, arch: str, location: Path, identity: Identity) -> Candidate:
-    """A bare weights file in one of the known non-timm layouts."""
-    from evalspec.execute.models import audio
-
-    request.require(WEIGHTS_LAYOUTS[arch].modality, f"`arch = {arch}` weights")
+    """A bare weights file in one of the known non-timm layouts, built by its own builder."""
+    layout = WEIGHTS_LAYOUTS[arch]
+    request.require(layout.modality, f"`arch = {arch}` weights")
     if location.is_dir():
         raise RunError(f"model `{request.name}`: `arch = {arch}` names a weights file; "
                        f"{location} is a folder", "ES502")
+    module, _, function = layout.builder.partition(":")
     model = request.model
-    return audio.resemblyzer_candidate(location, outputs=request.outputs,
-                                       per_frame=request.per_frame,
-                                       max_seconds=model.max_seconds,
-                                       augment=model.spec_augment, identity=identity)
+    candidate: Candidate = getattr(importlib.import_module(module), function)(
+        location, outputs=request.outputs, per_frame=request.per_frame,
+        max_seconds=model.max_seconds, augment=model.spec_augment, identity=identity)
+    return candidate
 
 
 def _local_location(model: Model, base_dir: Path) -> Path:
