@@ -126,7 +126,8 @@ def planned(spec: Spec, base_dir: Path, progress: Callable[[Event], None]
     from evalspec.plan import build_plan
 
     data = load_data(spec, base_dir, progress)
-    return build_plan(spec, base_dir, {name: d.fingerprints for name, d in data.items()}), data
+    return build_plan(spec, base_dir, {name: d.fingerprints for name, d in data.items()},
+                      {name: d.extra_fingerprints for name, d in data.items()}), data
 
 
 def cell_cache(spec_path: Path, options: RunOptions) -> CellCache:

@@ -3,7 +3,7 @@ predictions (the artifact every metric is computed from), curves, cost and ident
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -87,7 +87,9 @@ class CellRef:
 @dataclass
 class CellOutcome:
     """What one cell produced: learning curves (a log per stage), test predictions, cost,
-    what the model was, and the device type it trained on (cpu or cuda)."""
+    what the model was, the device type it trained on (cpu or cuda), and its predictions
+    on each extra set and perturbed test split by name (cached apart from the rest: they
+    change without the cell changing)."""
 
     cell: CellRef
     stages: list[dict[str, Any]]
@@ -95,6 +97,7 @@ class CellOutcome:
     cost: dict[str, Any]
     identity: dict[str, Any]
     device: str
+    evaluations: dict[str, Predictions] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"stages": self.stages, "cost": self.cost, "identity": self.identity,

@@ -64,8 +64,13 @@ class Session:
         cell = outcome.cell
         name = self.folder.predictions_name(cell.task, cell.model, cell.seed)
         self.folder.write_predictions(name, outcome.predictions.rows())
+        files = {}
+        for evaluation, predictions in outcome.evaluations.items():
+            files[evaluation] = self.folder.predictions_name(cell.task, cell.model, cell.seed,
+                                                             evaluation)
+            self.folder.write_predictions(files[evaluation], predictions.rows())
         self.outcomes.append(outcome)
-        self.cells.append(document.cell_record(self.plan.spec, outcome, name,
+        self.cells.append(document.cell_record(self.plan.spec, outcome, name, files,
                                                started=self._cell_started, finished=_now()))
         self.folder.write_results(self._document(complete=False))
 

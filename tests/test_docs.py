@@ -47,7 +47,8 @@ def make_project(root: Path) -> None:
         (data / folder).mkdir(parents=True, exist_ok=True)
     rows = ["id,sentence,rating,label", *(",".join(f'"{c}"' if "," in c else c for c in r)
                                           for r in REVIEWS)]
-    (data / "reviews.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    for name in ("reviews.csv", "movie_reviews.csv", "product_reviews.csv", "tweets.csv"):
+        (data / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
     draft = ["id,sentence,label", "1,A warm and funny film,positive", "2,,negative",
              "3,I would watch it again,positive"]
     (data / "reviews_draft.csv").write_text("\n".join(draft) + "\n", encoding="utf-8")

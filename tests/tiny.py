@@ -80,9 +80,16 @@ def holdout(test: str = "25%", validation: str = "25%", seed: int = 0) -> str:
 # ------------------------------------------------------------------ blocks
 def task(data: str | None = None, *, name: str = "sentiment",
          type: str = "text_classification", split: str | None = holdout(),
-         **more: Value) -> str:
-    """A task block: type, data, the other settings, then the split."""
-    return block(f"task {name}", *settings(type=type, data=data, **more, split=split))
+         sections: Sequence[str] = (), **more: Value) -> str:
+    """A task block: type, data, the other settings, the split, then `sections` (blocks
+    such as `evaluate { … }`)."""
+    return block(f"task {name}", *settings(type=type, data=data, **more, split=split),
+                 *sections)
+
+
+def section(kind: str, **entries: str) -> str:
+    """`evaluate { name = source … }` or `perturb { name = call … }`."""
+    return block(kind, *settings(**entries))
 
 
 def model(name: str, source: str, **more: Value) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from evalspec.check import data, finetune, labels, metrics, models, tasks
+from evalspec.check import data, evaluations, finetune, labels, metrics, models, tasks
 from evalspec.check.context import Context
 from evalspec.diagnostics import Diagnostic
 from evalspec.source import SourceFile
@@ -27,6 +27,8 @@ RULES: tuple[Rule, ...] = (
     tasks.positive_is_a_label,
     tasks.labels_fit_the_task,
     tasks.normalize_fits_the_task,
+    evaluations.evaluation_names_distinct,
+    evaluations.perturbations_fit_the_task,
     labels.token_labels_take_one_form,
     labels.labels_match_data,
     finetune.finetune_has_stages,

@@ -28,13 +28,16 @@ class Context:
     spans: SpanIndex
     base_dir: Path
 
-    def task_sources(self) -> Iterator[tuple[str, Task, str, Any]]:
-        """(task name, task, role, source) for every data source the tasks name."""
+    def task_sources(self) -> Iterator[tuple[str, Task, tuple[str | int, ...], Any]]:
+        """(task name, task, where it is written, source) for every data source the tasks
+        name: `data`, `train`, `validation`, `test`, then the extra evaluation sets."""
         for name, task in self.spec.tasks.items():
             for role in SOURCE_ROLES:
                 source = getattr(task, role)
                 if source is not None:
-                    yield name, task, role, source
+                    yield name, task, ("tasks", name, role), source
+            for extra, source in task.evaluate.items():
+                yield name, task, ("tasks", name, "evaluate", extra), source
 
 
 def fits(metric_fn: str, task: Task) -> bool:

@@ -31,7 +31,7 @@ def _source_fits(task: Task, source: Any) -> bool:
 
 def source_fits_task(ctx: Context) -> Iterator[Diagnostic]:
     """ES312: `images(…)`, `audio(…)`, `conll(…)` and `builtin(…)` fit only some task types."""
-    for name, task, role, source in ctx.task_sources():
+    for name, task, where, source in ctx.task_sources():
         if _source_fits(task, source):
             continue
         readers = [n for n, s in DATA_SOURCES.items()
@@ -44,25 +44,24 @@ def source_fits_task(ctx: Context) -> Iterator[Diagnostic]:
             what = f"`{source.fn}(…)` is data for {' or '.join(sorted(facts.task_types))} tasks"
         yield Diagnostic(
             "ES312", f"{what}; task `{name}` is {task.type}",
-            ctx.spans.value(("tasks", name, role, "fn")),
+            ctx.spans.value((*where, "fn")),
             f"a {task.type} task reads {one_of([*TABULAR_SOURCES, *readers])}, or change `type`")
 
 
 def source_names_columns(ctx: Context) -> Iterator[Diagnostic]:
     """ES313: a table names the columns its task needs; ES312: columns the task cannot use."""
-    for name, task, role, source in ctx.task_sources():
+    for _name, task, where, source in ctx.task_sources():
         if not DATA_SOURCES[source.fn].tabular:
             continue
         kind = TASK_TYPES[task.type]
         given = source.columns()
-        path = ("tasks", name, role)
         missing = [c for c in (*kind.inputs, kind.target) if c not in given]
         if missing:
             listed = " and ".join(f"`{c}`" for c in missing)
             yield Diagnostic(
                 "ES313", f"`{source.fn}(…)` does not name the {listed} column"
                 f"{'s' if len(missing) > 1 else ''} a {task.type} task needs",
-                ctx.spans.value((*path, "fn")),
+                ctx.spans.value((*where, "fn")),
                 "add " + ", ".join(f'`{c} = "…"`' for c in missing)
                 + f" naming the column{'s' if len(missing) > 1 else ''} in the file")
         allowed = {*kind.inputs, kind.target, ANY_TASK, *kind.optional_inputs}
@@ -75,48 +74,47 @@ def source_names_columns(ctx: Context) -> Iterator[Diagnostic]:
                 hint = did_you_mean(column, allowed) or f"remove `{column} = …`"
             yield Diagnostic(
                 "ES312", f"a {task.type} task does not use a `{column}` column",
-                ctx.spans.key((*path, column)), hint)
+                ctx.spans.key((*where, column)), hint)
 
 
 # --------------------------------------------------------------------------- resolution
 def data_paths_exist(ctx: Context) -> Iterator[Diagnostic]:
     """ES401, ES402: every data file and folder exists, relative to the spec file."""
-    for name, _task, role, source in ctx.task_sources():
+    for _name, _task, where, source in ctx.task_sources():
         facts = DATA_SOURCES[source.fn]
         if facts.location is None:
             continue
         folder = facts.layout == "folder"
         yield from locate(ctx.base_dir, getattr(source, facts.location),
-                          ctx.spans.value(("tasks", name, role, facts.location)), "ES401",
+                          ctx.spans.value((*where, facts.location)), "ES401",
                           "data folder" if folder else "data file", want_dir=folder,
                           reader=f"`{source.fn}(…)`")
 
 
 def builtin_known(ctx: Context) -> Iterator[Diagnostic]:
     """ES409: `builtin(name)` names one of the data sets that ship with evalspec's packages."""
-    for name, _task, role, source in ctx.task_sources():
+    for _name, _task, where, source in ctx.task_sources():
         if DATA_SOURCES[source.fn].layout == "dataset" and source.name not in BUILTIN_DATASETS:
             yield Diagnostic(
                 "ES409", f"unknown built-in data set `{source.name}`",
-                ctx.spans.value(("tasks", name, role, "name")),
+                ctx.spans.value((*where, "name")),
                 did_you_mean(source.name, BUILTIN_DATASETS)
                 or f"built-in data sets are {one_of(BUILTIN_DATASETS)}")
 
 
 def data_readable(ctx: Context) -> Iterator[Diagnostic]:
     """ES408: the file reads as its source says; ES403: the columns it names exist."""
-    for name, _task, role, source in ctx.task_sources():
+    for _name, _task, where, source in ctx.task_sources():
         facts = DATA_SOURCES[source.fn]
         found = usable(ctx.base_dir, source)
         if found is None or facts.location is None:
             continue
-        path = ("tasks", name, role)
         try:
             problems = files.READERS[source.fn].problems(found, source)
         except files.Unreadable as error:
-            yield Diagnostic("ES408", str(error), ctx.spans.value((*path, facts.location)),
+            yield Diagnostic("ES408", str(error), ctx.spans.value((*where, facts.location)),
                              facts.read_hint)
             continue
         for problem in problems:
             yield Diagnostic("ES403", problem.message,
-                             ctx.spans.value((*path, problem.keyword)), problem.hint)
+                             ctx.spans.value((*where, problem.keyword)), problem.hint)

@@ -80,22 +80,33 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
             if observed is None:
                 complete = False
                 continue
-            values = [c if isinstance(c, str) else c.value for c in observed]
-            seen.update((v, None) for v in values if v is not None)
+            seen.update((v, None) for v in _values(observed) if v is not None)
             if task.labels is not None:
-                yield from _unknown_labels(ctx, name, task, source, observed)
+                yield from _unknown_labels(ctx, ("tasks", name, "labels"), task.labels, source,
+                                           observed)
         if not complete or not seen:
             yield from _builtin_classes(ctx, name, task)
         elif task.labels is not None:
             yield from _unused_labels(ctx, name, task, list(seen))
         else:
             yield from _inferred(ctx, name, task, sorted(seen))
+        known = task.labels if task.labels is not None else list(seen) if complete else None
+        for extra, source in task.evaluate.items():
+            observed = _observed(ctx, task, source)
+            if known is not None and observed is not None:
+                yield from _unknown_labels(ctx, ("tasks", name, "evaluate", extra), known,
+                                           source, observed)
 
 
-def _unknown_labels(ctx: Context, name: str, task: Task, source: Any,
+def _values(observed: files.Observed) -> list[str | None]:
+    return [c if isinstance(c, str) else c.value for c in observed]
+
+
+def _unknown_labels(ctx: Context, at: tuple[str, ...], known: list[str], source: Any,
                     observed: files.Observed) -> Iterator[Diagnostic]:
-    declared = set(task.labels or ())
-    span = ctx.spans.value(("tasks", name, "labels"))
+    """ES404 at `at` (`labels`, or an extra set) for the data's values outside `known`."""
+    declared = set(known)
+    span = ctx.spans.value(at)
     if DATA_SOURCES[source.fn].layout == "folder":
         extra = [c for c in observed if isinstance(c, str) and c not in declared]
         if extra:

@@ -10,11 +10,15 @@ from typing import Any
 
 from evalspec.atomic import folder_write, is_complete, remove_folder
 
+WEIGHTS = "model.safetensors"
+
 
 @dataclass(frozen=True)
 class CellCache:
     """`root/<digest>/outcome/` once a cell finishes; `root/<digest>/checkpoints/` while it
-    trains."""
+    trains; `root/<digest>/weights/` the trained weights, kept so that an extra set or a
+    perturbation added later is predicted without training; `root/<digest>/evaluations/
+    <evaluation digest>/` the predictions of each."""
 
     root: Path
 
@@ -42,3 +46,29 @@ class CellCache:
 
     def forget(self, digest: str) -> None:
         remove_folder(self.root / digest)
+
+    def weights(self, digest: str) -> Path | None:
+        """The trained weights of a finished cell, if they were kept."""
+        path = self.root / digest / "weights"
+        return path / WEIGHTS if is_complete(path) else None
+
+    def keep_weights(self, digest: str, model: Any) -> None:
+        """Keep a trained cell's weights (a torch module's) as safetensors; tensors a module
+        shares (a timm head that is also its classifier) are written once."""
+        from safetensors.torch import save_model
+
+        with folder_write(self.root / digest / "weights") as temporary:
+            save_model(model, str(temporary / WEIGHTS))
+
+    def evaluation(self, digest: str, evaluation: str) -> list[dict[str, Any]] | None:
+        """The stored prediction rows of one of a cell's evaluations, or None."""
+        path = self.root / digest / "evaluations" / evaluation
+        if not is_complete(path):
+            return None
+        rows: list[dict[str, Any]] = json.loads((path / "predictions.json").read_text())
+        return rows
+
+    def store_evaluation(self, digest: str, evaluation: str,
+                         rows: list[dict[str, Any]]) -> None:
+        with folder_write(self.root / digest / "evaluations" / evaluation) as temporary:
+            (temporary / "predictions.json").write_text(json.dumps(rows, allow_nan=False))

@@ -18,13 +18,14 @@ from evalspec.execute.cache import CellCache
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event
 from evalspec.outcome import CellOutcome, CellRef, Predictions
-from evalspec.plan import Cell, Plan
+from evalspec.plan import Cell, Evaluation, Plan
 from evalspec.registry.metrics import METRICS
 from evalspec.validate.model import MetricEntry
 
 if TYPE_CHECKING:
     import torch
 
+    from evalspec.execute.families.base import FamilyPlugin, Objective
     from evalspec.execute.models.candidate import Candidate, Encoded
 
 # Validation predictions of a task → the spec's metrics on them (for curves and early
@@ -53,6 +54,7 @@ class CellJob:
     device: str = "auto"  # auto | cpu | cuda
     trust_remote_code: bool = False
     deterministic: bool = False
+    evaluations: tuple[Evaluation, ...] = ()  # predicted beside the test split
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -104,11 +106,11 @@ def prepare(device: str, deterministic_kernels: bool) -> torch.device:
 def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
              stop: Callable[[], bool] = _never) -> CellOutcome:
     """Train the cell through its stages (resuming from its last checkpoint if it has
-    one), predict the test split and measure cost."""
+    one), keep its weights, predict the test split and the job's evaluations, and measure
+    cost."""
     import torch
 
-    from evalspec.execute.families import plugin_for
-    from evalspec.execute.models.builders import build_candidate
+    from evalspec.execute.evaluations import predict_evaluations
     from evalspec.execute.training import checkpoint
     from evalspec.execute.training.predict import predict
     from evalspec.execute.training.trainer import Split, Trainer
@@ -116,14 +118,10 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
     plan, cell, data = job.plan, job.cell, job.data
     spec = plan.spec
     device = prepare(job.device, job.deterministic)
-    seed_everything(cell.seed)
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     task = spec.tasks[cell.task]
-    plugin = plugin_for(task.type)
-    candidate = build_candidate(cell.model, spec.models[cell.model], task, data, plan.base_dir,
-                                trust_remote_code=job.trust_remote_code)
-    objective = plugin.objective(data.labels, data.train)
+    plugin, candidate, objective = _built(job)
     train = Split(candidate.encode(data.train), objective.targets(data.train))
     held_out = data.validation if data.validation is not None and len(data.validation) \
         else None
@@ -144,12 +142,45 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
     if resume is not None:
         progress({"kind": "resume", "cell": cell.key, **resume.state})
     logs = trainer.run(cell.stages, resume)
+    CellCache(job.cache_root).keep_weights(cell.digest, candidate)
     test = candidate.encode(data.test)
     predictions = predict(candidate, plugin, objective, data.test, data.labels, device, test)
+    evaluations = predict_evaluations(candidate, plugin, objective, task, data,
+                                      job.evaluations, device)
     measured = measure(candidate, test, device, spec.metrics.entries,
                        sum(log.seconds for log in logs))
     return CellOutcome(CellRef.of(cell), [asdict(log) for log in logs], predictions, measured,
-                       asdict(candidate.identity), device.type)
+                       asdict(candidate.identity), device.type, evaluations)
+
+
+def _built(job: CellJob) -> tuple[FamilyPlugin, Candidate, Objective]:
+    """The cell's family plug-in, its candidate freshly built (seeded by the cell) and the
+    family's objective on the training split."""
+    from evalspec.execute.families import plugin_for
+    from evalspec.execute.models.builders import build_candidate
+
+    plan, cell = job.plan, job.cell
+    task = plan.spec.tasks[cell.task]
+    seed_everything(cell.seed)
+    plugin = plugin_for(task.type)
+    candidate = build_candidate(cell.model, plan.spec.models[cell.model], task, job.data,
+                                plan.base_dir, trust_remote_code=job.trust_remote_code)
+    return plugin, candidate, plugin.objective(job.data.labels, job.data.train)
+
+
+def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
+    """The job's evaluations for a cell trained earlier, predicted with the weights the
+    cache kept: nothing is trained."""
+    from safetensors.torch import load_model
+
+    from evalspec.execute.evaluations import predict_evaluations
+
+    device = prepare(job.device, job.deterministic)
+    plugin, candidate, objective = _built(job)
+    load_model(candidate, str(weights))
+    return predict_evaluations(candidate.to(device), plugin, objective,
+                               job.plan.spec.tasks[job.cell.task], job.data, job.evaluations,
+                               device)
 
 
 def measure(candidate: Candidate, test: Encoded, device: torch.device,
@@ -179,15 +210,10 @@ def missing_costs(plan: Plan, measured: dict[str, Any]) -> list[MetricEntry]:
 def measure_untrained(job: CellJob, entries: list[MetricEntry]) -> dict[str, Any]:
     """Latency and throughput of a cached cell's model: they depend on its architecture
     and the device, not on the trained weights, so a freshly built one measures them."""
-    from evalspec.execute.models.builders import build_candidate
     from evalspec.execute.training import cost
 
-    plan, cell = job.plan, job.cell
     device = prepare(job.device, job.deterministic)
-    seed_everything(cell.seed)
-    candidate = build_candidate(cell.model, plan.spec.models[cell.model],
-                                plan.spec.tasks[cell.task], job.data, plan.base_dir,
-                                trust_remote_code=job.trust_remote_code).to(device)
+    candidate = _built(job)[1].to(device)
     test = candidate.encode(job.data.test)
     return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
                                                               device) for e in entries}

@@ -4,6 +4,7 @@ a cell has to train, so a run whose every cell is cached starts in a fraction of
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from evalspec.execute.cache import CellCache
 from evalspec.execute.cell import (
     CellJob,
     Scorer,
+    evaluate_kept,
     measure_untrained,
     missing_costs,
     prepare,
@@ -25,8 +27,8 @@ from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event
 from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
-from evalspec.outcome import CellOutcome, CellRef
-from evalspec.plan import Cell, Plan
+from evalspec.outcome import CellOutcome, CellRef, Predictions
+from evalspec.plan import Cell, Evaluation, Plan
 from evalspec.validate.model import Spec
 
 
@@ -73,7 +75,8 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
 
     def job(cell: Cell) -> CellJob:
         return CellJob(plan, cell, data[cell.task], scorer, cache.root, options.device,
-                       options.trust_remote_code, options.deterministic)
+                       options.trust_remote_code, options.deterministic,
+                       plan.evaluations.get(cell.task, ()))
 
     with stop_requests() as stop:
         for number, cell in enumerate(cells, start=1):
@@ -81,7 +84,9 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 raise Interrupted("interrupted; run the same command to resume")
             if options.rerun:
                 cache.forget(cell.digest)
-            cached = cache.usable(cell.digest, options.device)
+            # a finished cell whose weights are gone trains again for evaluations it lacks
+            cached = cache.usable(cell.digest, options.device) and \
+                (not _missing(cache, job(cell)) or cache.weights(cell.digest) is not None)
             if device is None and not cached:  # the cache changed while we ran
                 device = str(prepare(options.device, options.deterministic))
             options.progress({"kind": "cell", "cell": cell.key, "number": number,
@@ -93,11 +98,43 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 if missing:  # cost metrics added to the spec since the cell was trained
                     outcome.cost.update(measure_untrained(job(cell), missing))
                     cache.store(cell.digest, outcome.to_json())
+                outcome.evaluations = cached_evaluations(cache, job(cell), options.progress)
                 on_cell(outcome)
                 continue
             for outcome in runner.run([job(cell)], options.progress, stop):
                 cache.store(outcome.cell.digest, outcome.to_json())
+                for evaluation in job(cell).evaluations:
+                    cache.store_evaluation(outcome.cell.digest, evaluation.digest,
+                                           outcome.evaluations[evaluation.name].rows())
                 on_cell(outcome)
+
+
+def _missing(cache: CellCache, job: CellJob) -> tuple[Evaluation, ...]:
+    """The job's evaluations the cache holds no predictions of."""
+    return tuple(e for e in job.evaluations if cache.evaluation(job.cell.digest, e.digest)
+                 is None)
+
+
+def cached_evaluations(cache: CellCache, job: CellJob,
+                       progress: Callable[[Event], None]) -> dict[str, Predictions]:
+    """A finished cell's evaluations by name: those stored read back, the others (added to
+    the spec since it trained) predicted with its kept weights, and stored."""
+    digest = job.cell.digest
+    missing = _missing(cache, job)
+    if missing:
+        weights = cache.weights(digest)
+        assert weights is not None, "a cell without weights is not served from the cache"
+        progress({"kind": "evaluate", "cell": job.cell.key,
+                  "names": [e.name for e in missing]})
+        predicted = evaluate_kept(dataclasses.replace(job, evaluations=missing), weights)
+        for evaluation in missing:
+            cache.store_evaluation(digest, evaluation.digest, predicted[evaluation.name].rows())
+    found = {}
+    for evaluation in job.evaluations:
+        rows = cache.evaluation(digest, evaluation.digest)
+        assert rows is not None
+        found[evaluation.name] = Predictions.from_rows(rows, job.data.labels)
+    return found
 
 
 def describe_cells(plan: Plan, data: dict[str, TaskData],

@@ -109,6 +109,25 @@ def compare(metric: str, y_true: Any, pred_a: Candidate, pred_b: Candidate, *,
                       interval(differences, level), p_value)
 
 
+def compare_sets(metric: str, y_true_a: Any, pred_a: Candidate, y_true_b: Any,
+                 pred_b: Candidate, *, params: Mapping[str, Any] | None = None,
+                 labels: Sequence[Hashable] | None = None, positive: Hashable | None = None,
+                 n: int = 1000, level: float = 0.95, seed: int = 0) -> Comparison:
+    """One candidate's metric on two different sets of items (an extra evaluation set
+    against the test split): the difference a − b, its interval from the two sets
+    bootstrapped independently (set b with `seed + 1`), and no p-value (nothing pairs the
+    items)."""
+    check_level(level)
+    wanted = request(metric, params)
+    scored_a = _scored(wanted, y_true_a, {"a": pred_a}, labels, positive)
+    scored_b = _scored(wanted, y_true_b, {"b": pred_b}, labels, positive)
+    differences = _draws(scored_a, y_true_a, n, seed, None)["a"] - \
+        _draws(scored_b, y_true_b, n, seed + 1, None)["b"]
+    return Comparison(metric, scored_a["a"].value, scored_b["b"].value,
+                      _difference(scored_a["a"].value, scored_b["b"].value),
+                      interval(differences, level), None)
+
+
 def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any, *,
                   labels: Sequence[Hashable] | None = None) -> McNemar:
     """Exact McNemar test on the discordant items: a binomial test of a_only against

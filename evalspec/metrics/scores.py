@@ -1,4 +1,4 @@
-"""Probability metrics (ROC AUC, average precision, log loss, ECE), point and resampled."""
+"""Probability metrics (ROC AUC, average precision, log loss, ECE, Brier), point and resampled."""
 
 from __future__ import annotations
 
@@ -172,14 +172,35 @@ def item_log_loss(inputs: ClassInputs) -> np.ndarray:
     return -np.log(np.clip(proba[np.arange(inputs.n), inputs.truth], eps, 1 - eps))
 
 
-def _log_loss_resampled(inputs: ClassInputs) -> Evaluator:
-    loss = item_log_loss(inputs)
+def _item_mean(loss: np.ndarray) -> Evaluator:
+    """A metric that is the mean over items of a per-item loss, on every resample."""
     return lambda resample: resample.take(loss).mean(axis=1)
 
 
+def _log_loss_resampled(inputs: ClassInputs) -> Evaluator:
+    return _item_mean(item_log_loss(inputs))
+
+
+def item_brier(inputs: ClassInputs) -> np.ndarray:
+    """Each item's squared distance to its one-hot truth over `_columns`: for two labels the
+    positive label's column alone (scikit-learn's binary Brier score), else every column."""
+    columns = _columns(inputs)
+    gap = _proba(inputs)[:, columns] - (inputs.truth[:, None] == np.array(columns))
+    return np.square(gap).sum(axis=1)
+
+
+def _brier_resampled(inputs: ClassInputs) -> Evaluator:
+    return _item_mean(item_brier(inputs))
+
+
+def _brier_point(inputs: ClassInputs) -> MetricValue:
+    return own_point(_brier_resampled(inputs), inputs.n, "there are no test items")
+
+
 def calibration_bins(confidence: np.ndarray, bins: int) -> np.ndarray:
-    """Equal-width bins over [0, 1], each (lower, upper]; a confidence of 0 joins the first."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    """Equal-width bins over [0, 1]: bin b (from 0) holds (b / bins, (b + 1) / bins], each
+    edge that division in floating point; a confidence of 0 joins the first."""
+    edges = np.arange(bins + 1) / bins
     return np.clip(np.searchsorted(edges, confidence, side="left") - 1, 0, bins - 1)
 
 
@@ -206,4 +227,5 @@ KERNELS = {
     "average_precision": Kernel(_average_precision_point, _average_precision_resampled),
     "log_loss": Kernel(_log_loss_point, _log_loss_resampled),
     "ece": Kernel(_ece_point, _ece_resampled),
+    "brier": Kernel(_brier_point, _brier_resampled),
 }

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from evalspec import __version__
 from evalspec.plan.identity import model_identity
-from evalspec.validate.model import Finetune, Spec, Stage
+from evalspec.validate.model import Finetune, Spec, Stage, Task
 
 RUNTIME_PACKAGES = ("torch", "transformers", "timm", "scikit-learn", "numpy")
+# What a task evaluates beside its test split: it shapes no training, so no cell digest.
+EVALUATED_ONLY = {"evaluate", "perturb"}
 
 
 @dataclass(frozen=True)
@@ -54,20 +56,35 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Evaluation:
+    """What a trained cell also predicts beside its test split: an extra set (`set`) or a
+    perturbation of the test split (`perturbation`). Its digest covers what its
+    predictions depend on besides the cell (the set's source and files, or the
+    perturbation's call), so a cell's evaluations are cached beside it."""
+
+    name: str
+    kind: str  # set | perturbation
+    digest: str
+
+
+@dataclass(frozen=True)
 class Plan:
     """The run matrix. A plan runs in rounds: `round(models)` is the plan of the candidates
-    still in the race (a pre-screen drops the others), its cells and digests unchanged."""
+    still in the race (a pre-screen drops the others), its cells and digests unchanged.
+    `evaluations` lists, per task, what each of its cells predicts beside the test split."""
 
     spec: Spec
     base_dir: Path
     cells: tuple[Cell, ...]
     digest: str
+    evaluations: dict[str, tuple[Evaluation, ...]] = field(default_factory=dict)
 
     def round(self, models: Iterable[str]) -> Plan:
         """The cells of `models` only, in plan order."""
         kept = set(models)
         cells = tuple(c for c in self.cells if c.model in kept)
-        return Plan(self.spec, self.base_dir, cells, digest([c.digest for c in cells]))
+        return Plan(self.spec, self.base_dir, cells, digest([c.digest for c in cells]),
+                    self.evaluations)
 
 
 DEFAULTS = {"batch_size": 32, "optimizer": {"fn": "adamw", "weight_decay": 0.01, "beta1": 0.9,
@@ -112,9 +129,11 @@ def digest(value: Any) -> str:
 
 
 def build_plan(spec: Spec, base_dir: Path,
-               fingerprints: dict[str, dict[str, str]] | None = None) -> Plan:
+               fingerprints: dict[str, dict[str, str]] | None = None,
+               extra_fingerprints: dict[str, dict[str, dict[str, str]]] | None = None) -> Plan:
     """Every (task, model, seed) cell in spec order, each with a digest of what shapes it:
-    the task and model sections, data and model fingerprints, stages, seed and versions."""
+    the task (less its extra sets and perturbations) and model sections, data and model
+    fingerprints, stages, seed and versions."""
     finetune = spec.finetune
     stages = tuple(resolve_stage(n, s, finetune) for n, s in finetune.stages.items()) \
         if finetune else ()
@@ -127,14 +146,28 @@ def build_plan(spec: Spec, base_dir: Path,
         for model_name, model in spec.models.items():
             for seed in seeds:
                 shaping = {
-                    "task": task.model_dump(), "model": model.model_dump(),
+                    "task": task.model_dump(exclude=EVALUATED_ONLY),
+                    "model": model.model_dump(),
                     "monitored": monitored,
                     "data": (fingerprints or {}).get(task_name, {}),
                     "identity": identities[model_name],
                     "stages": [asdict(s) for s in stages], "seed": seed, "versions": versions,
                 }
                 cells.append(Cell(task_name, model_name, seed, stages, digest(shaping)))
-    return Plan(spec, base_dir, tuple(cells), digest([c.digest for c in cells]))
+    return Plan(spec, base_dir, tuple(cells), digest([c.digest for c in cells]),
+                {name: evaluations(task, (extra_fingerprints or {}).get(name, {}))
+                 for name, task in spec.tasks.items()})
+
+
+def evaluations(task: Task, fingerprints: dict[str, dict[str, str]]) -> tuple[Evaluation, ...]:
+    """A task's extra sets (digest: source and file fingerprints) and perturbations
+    (digest: the call), in declared order."""
+    sets = [Evaluation(name, "set", digest({"source": source.model_dump(),
+                                            "files": fingerprints.get(name, {})}))
+            for name, source in task.evaluate.items()]
+    perturbed = [Evaluation(name, "perturbation", digest({"perturbation": call.model_dump()}))
+                 for name, call in task.perturb.items()]
+    return (*sets, *perturbed)
 
 
 def _monitored_metrics(spec: Spec) -> dict[str, Any]:

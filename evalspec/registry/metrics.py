@@ -85,6 +85,8 @@ metric("mcc", "Matthews correlation coefficient, from -1 to 1",
 metric("ece", "expected calibration error of the top-class confidence (lower is better)",
        "scores", False,
        bins=Param(int, 15, "number of equal-width confidence bins", gt=0))
+metric("brier", "Brier score: mean squared distance between predicted probabilities and the "
+       "one-hot truth (lower is better)", "scores", False)
 metric("confusion_matrix", "counts of true label (rows) against predicted label (columns)",
        "labels", True)
 metric("mse", "mean squared error (lower is better)", "values", False)

@@ -21,7 +21,7 @@ class Family:
     labels: str  # classes | tags | characters (from the training transcripts) | none
     prediction: str  # probabilities | values | tags | transcripts: what a cell predicts
     metric_inputs: frozenset[str]  # what metrics can read from its predictions (MetricDef.needs)
-    sections: tuple[str, ...]  # report sections beyond the tables: confusion, quality_plots
+    sections: tuple[str, ...]  # report sections beyond the tables: confusion, per_class, …
     stratify: bool  # `holdout` can keep class proportions
     plugin: str  # the execute module that trains it
     description: str
@@ -55,7 +55,8 @@ TASK_TYPES: Registry[TaskType] = Registry("task type")
 
 FAMILIES.add(Family(
     "classification", "classes", "probabilities", frozenset({"labels", "scores"}),
-    ("confusion", "quality_plots"), True, "evalspec.execute.families.classification",
+    ("confusion", "quality_plots", "per_class", "disagreements"), True,
+    "evalspec.execute.families.classification",
     "one label per example, from class probabilities"))
 FAMILIES.add(Family(
     "regression", "none", "values", frozenset({"values"}), (), False,

@@ -43,6 +43,12 @@ def number(value: float | None) -> str:
     return f"{value:,.0f}"
 
 
+def signed(value: float) -> str:
+    """A difference with its sign: +0.012, -0.081, 0.000."""
+    text = number(value)
+    return "+" + text if value > 0 and text != number(0.0) else text
+
+
 def span(low: float | None, high: float | None) -> str:
     if low is None or high is None:
         return MISSING

@@ -28,6 +28,7 @@ class Value:
     detail: str = ""
     best: bool = False
     undefined: str = ""
+    change: str = ""  # the change from the test split, on an extra set or perturbation
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class TypeScores:
-    """One model's precision, recall and F1 on one entity type."""
+    """One model's precision, recall and F1 on one entity type (or class)."""
 
     model: str
     precision: Value
@@ -146,13 +147,14 @@ class TypeScores:
 @dataclass(frozen=True)
 class EntityType:
     name: str
-    support: str  # true entities of the type in the test split
+    support: str  # true entities of the type (examples of the class) in the test split
     scores: tuple[TypeScores, ...]  # one per model, in the models' order
 
 
 @dataclass(frozen=True)
 class EntityTypes:
-    """Per entity type × model: precision, recall and F1 from one entity metric's detail."""
+    """Per entity type (or class) × model: precision, recall and F1 (entity types: from one
+    entity metric's detail; classes: one-vs-rest, with intervals)."""
 
     metric: str
     caption: str
@@ -193,6 +195,42 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    """An extra set or a perturbed test split: each model's metrics there, the change of
+    each from the test split, and which model's primary metric fell least."""
+
+    name: str
+    kind: str  # "extra set" | "perturbation"
+    description: str  # its source or perturbation call
+    size: str
+    table: Table
+    robust: str  # "bigru: Δ −0.012 (…)", or empty when undefined
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One model's prediction of a shown example."""
+
+    model: str
+    colour: str
+    label: str
+    confidence: str
+    right: bool
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A test example the models disagree on: its inputs (text, or an image thumbnail),
+    its truth and each model's guess."""
+
+    id: str
+    texts: tuple[Fact, ...]
+    image: str  # a data: URI, or empty
+    truth: str
+    guesses: tuple[Guess, ...]
+
+
+@dataclass(frozen=True)
 class TaskView:
     name: str
     anchor: str
@@ -216,6 +254,10 @@ class TaskView:
     examples: tuple[Example, ...] = ()
     repairs: str = ""  # token tasks: gold tags changed per split, "train 3, test 1"
     transcripts: tuple[Transcript, ...] = ()  # speech tasks: example utterances
+    beyond: Table | None = None  # the primary metric on the test split and every evaluation
+    evaluated: tuple[Evaluated, ...] = ()  # extra sets, then perturbations
+    per_class: EntityTypes | None = None  # classification: precision, recall, F1 per class
+    disagreements: tuple[Disagreement, ...] = ()
 
 
 @dataclass(frozen=True)

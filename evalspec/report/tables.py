@@ -26,7 +26,16 @@ from evalspec.report.page import (
     TypeScores,
     Value,
 )
-from evalspec.results.schema import Cell, Cost, MetricInfo, ResultsDocument, Standing, Task
+from evalspec.results.schema import (
+    Cell,
+    Change,
+    Cost,
+    MetricInfo,
+    ResultsDocument,
+    SeedSummary,
+    Standing,
+    Task,
+)
 
 MAX_CONFUSION_LABELS = 30
 
@@ -89,8 +98,9 @@ def _standing(row: Standing, colours: Mapping[str, str], low: float, high: float
                      visible(row.value.undefined or ""))
 
 
-def _quality(document: ResultsDocument, task: Task) -> list[MetricInfo]:
-    present = {name for s in task.models.values() for name in s.metrics}
+def _quality(document: ResultsDocument, summaries: Mapping[str, Mapping[str, Any]]
+             ) -> list[MetricInfo]:
+    present = {name for metrics in summaries.values() for name in metrics}
     return [m for m in document.metrics if not m.cost and m.name in present]
 
 
@@ -98,7 +108,7 @@ def _direction(higher: bool) -> str:
     return "↑ higher is better" if higher else "↓ lower is better"
 
 
-def _best(values: Sequence[float | None], higher: bool) -> set[int]:
+def best_of(values: Sequence[float | None], higher: bool) -> set[int]:
     """Indices holding the best value when there is more than one to compare."""
     found = [(i, v) for i, v in enumerate(values) if v is not None]
     if len(found) < 2:
@@ -109,33 +119,49 @@ def _best(values: Sequence[float | None], higher: bool) -> set[int]:
 
 def _columns_best(matrix: Sequence[Sequence[float | None]],
                   higher: Sequence[bool]) -> list[set[int]]:
-    return [_best([row[j] for row in matrix], higher[j]) for j in range(len(higher))]
+    return [best_of([row[j] for row in matrix], higher[j]) for j in range(len(higher))]
 
 
-def metrics(document: ResultsDocument, task: Task, order: Sequence[str],
-             colours: Mapping[str, str]) -> Table:
-    quality = _quality(document, task)
+def metrics(document: ResultsDocument, summaries: Mapping[str, Mapping[str, SeedSummary]],
+            seeds: Mapping[str, Sequence[int]], order: Sequence[str],
+            colours: Mapping[str, str],
+            changes: Mapping[str, Mapping[str, Change]] | None = None) -> Table:
+    """Per model (in `order`, those summarised): each quality metric's mean ± sd over seeds
+    and its pooled interval; with `changes`, the change from the test split under it."""
+    quality = _quality(document, summaries)
+    models = [m for m in order if m in summaries]
     columns = tuple(Column(visible(m.name), _direction(m.higher_is_better),
                            m.name == document.primary) for m in quality)
-    means = [[task.models[model].metrics[m.name].mean if m.name in task.models[model].metrics
-              else None for m in quality] for model in order]
+    means = [[summaries[model][m.name].mean if m.name in summaries[model] else None
+              for m in quality] for model in models]
     best = _columns_best(means, [m.higher_is_better for m in quality])
     rows = []
-    for i, model in enumerate(order):
-        summary = task.models[model]
+    for i, model in enumerate(models):
         values = []
         for j, m in enumerate(quality):
-            s = summary.metrics.get(m.name)
+            s = summaries[model].get(m.name)
             if s is None:
                 values.append(Value(fmt.MISSING))
                 continue
             text = fmt.number(s.mean) + (f" ± {fmt.number(s.sd)}" if s.sd is not None else "")
+            change = (changes or {}).get(model, {}).get(m.name)
             values.append(Value(text, fmt.span(s.interval.low, s.interval.high),
-                                i in best[j], visible(s.undefined or "")))
-        seeds = len(summary.seeds)
+                                i in best[j], visible(s.undefined or ""),
+                                change_text(change) if change else ""))
+        count = len(seeds.get(model, ()))
         rows.append(Row(visible(model), colours[model], tuple(values),
-                        f"{seeds} seed{'s' if seeds != 1 else ''}"))
+                        f"{count} seed{'s' if count != 1 else ''}"))
     return Table(columns, tuple(rows))
+
+
+def change_text(change: Change) -> str:
+    """`Δ −0.081 (−0.152 – −0.020), p 0.004`: a change from the test split, its interval and
+    (perturbations) its paired p-value."""
+    if change.difference is None:
+        return f"Δ {fmt.MISSING}"
+    p = f", p {fmt.p_value(change.p_value)}" if change.p_value is not None else ""
+    return (f"Δ {fmt.signed(change.difference)} "
+            f"({fmt.span(change.interval.low, change.interval.high)}){p}")
 
 
 def cost(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> Table:
@@ -190,7 +216,7 @@ def _throughput(name: str) -> Measure:
 
 def seeds(document: ResultsDocument, task: Task, cells: Sequence[Cell], order: Sequence[str],
            colours: Mapping[str, str]) -> Table:
-    quality = _quality(document, task)
+    quality = _quality(document, {m: s.metrics for m, s in task.models.items()})
     latency = sorted({k for c in cells for k in c.cost.latency})
     columns = (tuple(Column(visible(m.name), "test", m.name == document.primary)
                      for m in quality)
@@ -262,7 +288,7 @@ def entity_metric(document: ResultsDocument, task: Task, cells: Sequence[Cell]
                   ) -> MetricInfo | None:
     """The metric whose per-type detail the table shows: the primary if it has one, else
     the first declared metric that has one."""
-    quality = _quality(document, task)
+    quality = _quality(document, {m: s.metrics for m, s in task.models.items()})
     ranked = sorted(quality, key=lambda m: m.name != document.primary)
     for info in ranked:
         summaries = [s.metrics.get(info.name) for s in task.models.values()]
@@ -314,7 +340,7 @@ def _type_row(kind: str, models: Sequence[str], details: Mapping[str, list[PerTy
                    if kind in d)
     values = {m: {measure: [d.get(kind, {}).get(measure) for d in details[m]]
                   for measure, _ in MEASURES} for m in models}
-    best = {measure: _best([_mean(values[m][measure]) for m in models], True)
+    best = {measure: best_of([_mean(values[m][measure]) for m in models], True)
             for measure, _ in MEASURES}
     return EntityType(visible(kind), f"{support:,}", tuple(
         TypeScores(visible(m), *(_type_value(values[m][measure], why, seeds[m], i in best[measure])

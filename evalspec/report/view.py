@@ -11,7 +11,15 @@ from typing import Any
 import numpy as np
 
 from evalspec.registry.tasks import family_of
-from evalspec.report import curves, figures, sentences, tables, transcripts
+from evalspec.report import (
+    classes,
+    curves,
+    figures,
+    robustness,
+    sentences,
+    tables,
+    transcripts,
+)
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import (
@@ -68,8 +76,8 @@ def build(document: ResultsDocument, predictions: Mapping[str, list[dict[str, An
                   document.spec.sha256, _provenance(document),
                   f"evalspec {visible(document.evalspec_version)} · results schema "
                   f"{document.schema_version}",
-                  any(t.entity_types is not None or t.examples or t.transcripts
-                      for t in tasks))
+                  any(t.entity_types is not None or t.per_class is not None or t.examples
+                      or t.transcripts or t.disagreements for t in tasks))
 
 
 def _colours(document: ResultsDocument) -> dict[str, str]:
@@ -129,7 +137,8 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         _split_text(task),
         tuple(Fact(visible(k), visible(v)) for k, v in sorted(task.fingerprints.items())),
         verdict, tables.leaderboard(document, task, colours),
-        tables.metrics(document, task, order, colours),
+        tables.metrics(document, {m: task.models[m].metrics for m in order},
+                       {m: task.models[m].seeds for m in order}, order, colours),
         tables.cost(task, order, colours), tables.seeds(document, task, cells, order, colours),
         tables.confusions(task, pooled, order, colours) if "confusion" in sections else (),
         plots, figures.learning(anchor, cells, order, colours),
@@ -138,7 +147,10 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         tuple(notes + unread + unheard),
         tables.entity_types(document, task, cells, order, colours)
         if "entity_types" in sections else None,
-        examples, _repairs(task), spoken)
+        examples, _repairs(task), spoken, robustness.beyond(document, task, order, colours),
+        robustness.evaluated(document, task, order, colours),
+        classes.per_class(task, order, colours) if "per_class" in sections else None,
+        classes.disagreements(task, order, colours) if "disagreements" in sections else ())
 
 
 def _repairs(task: Task) -> str:

@@ -3,7 +3,6 @@ the provenance needed to reproduce it. Plain JSON-ready data."""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -11,15 +10,16 @@ from typing import Any, Protocol
 import numpy as np
 
 from evalspec import __version__
-from evalspec.metrics import McNemar, aggregate_seeds, mcnemar_exact, rank
-from evalspec.metrics import Predictions as MetricPredictions
 from evalspec.outcome import CellOutcome, Predictions
 from evalspec.plan import Plan
 from evalspec.registry.metrics import METRICS
 from evalspec.registry.tasks import family_of
 from evalspec.results import provenance
+from evalspec.results.classes import disagreements, per_class
+from evalspec.results.evaluations import evaluation_summaries
 from evalspec.results.schema import SCHEMA_VERSION
-from evalspec.results.scoring import applicable, intervals, params, score
+from evalspec.results.scoring import intervals, params, score
+from evalspec.results.standings import leaderboard, model_metrics, plain
 from evalspec.source import SourceFile
 from evalspec.validate.model import Spec
 
@@ -38,20 +38,7 @@ class TaskSummary(Protocol):
 
     def sizes(self) -> dict[str, int]: ...
 
-
-def plain(value: Any) -> Any:
-    """Dataclasses, numpy scalars and arrays as JSON-ready values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return plain(value.tolist())
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    def shown(self, ids: Sequence[str]) -> dict[str, dict[str, str]]: ...
 
 
 def test_metrics(spec: Spec, task: str, predictions: Predictions) -> dict[str, Any]:
@@ -62,19 +49,25 @@ def test_metrics(spec: Spec, task: str, predictions: Predictions) -> dict[str, A
             for name, value in values.items()}
 
 
-def cell_record(spec: Spec, outcome: CellOutcome, predictions_file: str, *, started: str,
+def cell_record(spec: Spec, outcome: CellOutcome, predictions_file: str,
+                evaluation_files: dict[str, str], *, started: str,
                 finished: str) -> dict[str, Any]:
-    """One (task, model, seed) cell: curves, test metrics with intervals, cost, identity."""
+    """One (task, model, seed) cell: curves, test metrics with intervals, cost, identity,
+    and the metrics of each extra set and perturbation (`evaluation_files`: their
+    predictions files by name)."""
     cell = outcome.cell
     test = test_metrics(spec, cell.task, outcome.predictions)
     identity = plain(outcome.identity)
+    evaluations = {name: {"metrics": test_metrics(spec, cell.task, predictions),
+                          "predictions": evaluation_files[name]}
+                   for name, predictions in outcome.evaluations.items()}
     return {"task": cell.task, "model": cell.model, "seed": cell.seed, "digest": cell.digest,
             "started": started, "finished": finished,
             "stages": [_stage(s) for s in plain(outcome.stages)], "test": test,
             "cost": cost_record(spec, plain(outcome.cost)),
             "identity": provenance.identity(identity),
             "preprocessing": provenance.preprocessing(identity.get("details") or {}),
-            "predictions": predictions_file}
+            "predictions": predictions_file, "evaluations": evaluations}
 
 
 STAGE_KEYS = ("name", "train", "trainable_params", "best_epoch", "stopped_early", "seconds",
@@ -100,64 +93,23 @@ def cost_record(spec: Spec, measured: dict[str, Any]) -> dict[str, Any]:
             "peak_memory": measured["peak_memory"], **kinds}
 
 
-def _as_metric_predictions(outcome: CellOutcome) -> MetricPredictions:
-    predictions = outcome.predictions
-    return MetricPredictions(y_pred=predictions.y_pred, y_score=predictions.probabilities)
-
-
 def task_summary(spec: Spec, task: str, outcomes: Sequence[CellOutcome]) -> dict[str, Any]:
     """Per model: each metric over seeds (mean, sd, pooled interval); the leaderboard on
-    the primary metric with paired tests against the best; McNemar for accuracy."""
-    mine = [o for o in outcomes if o.cell.task == task]
-    if not mine:
-        return {"models": {}, "leaderboard": []}
-    truth = mine[0].predictions.y_true
-    labels = mine[0].predictions.labels or None
-    positive = spec.tasks[task].positive
-    confidence = spec.metrics.confidence
-    settings = {"n": confidence.n, "level": confidence.level, "seed": confidence.seed} \
-        if confidence.fn == "bootstrap" else {"n": 1000, "level": 0.95, "seed": 0}
+    the primary metric with paired tests against the best; McNemar for accuracy; the same
+    on each extra set and perturbation, with its change from the test split; per-class
+    metrics where the family has classes."""
     by_model: dict[str, list[CellOutcome]] = {}
-    for outcome in mine:
-        by_model.setdefault(outcome.cell.model, []).append(outcome)
-    models = {}
-    for model, runs in by_model.items():
-        seeds = [_as_metric_predictions(o) for o in runs]
-        models[model] = {"seeds": [o.cell.seed for o in runs], "metrics": {
-            e.name: plain(aggregate_seeds(e.metric.fn, truth, seeds, params=params(e),
-                                          labels=labels, positive=positive, **settings))
-            for e in applicable(spec, task)}, "cost": _mean_cost(spec, runs)}
-    return {"models": models,
-            "leaderboard": _leaderboard(spec, task, by_model, truth, labels, settings)}
-
-
-def _leaderboard(spec: Spec, task: str, by_model: dict[str, list[CellOutcome]], truth: list[Any],
-                 labels: list[str] | None, settings: dict[str, Any]) -> list[dict[str, Any]]:
-    primary = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
-    if primary not in applicable(spec, task):
-        return []
-    candidates = {m: [_as_metric_predictions(o) for o in runs] for m, runs in by_model.items()}
-    paired_labels = labels is not None and \
-        family_of(spec.tasks[task].type).prediction == "probabilities"  # McNemar: one label each
-    standings = rank(candidates, truth, metric=primary.metric.fn, params=params(primary),
-                     labels=labels, positive=spec.tasks[task].positive, **settings)
-    best = standings[0].name
-    rows = []
-    for position, standing in enumerate(standings, start=1):
-        row = {"rank": position, "model": standing.name, "metric": primary.name,
-               "value": plain(standing.value), "interval": plain(standing.interval),
-               "p_value": plain(standing.p_value),
-               "tied_for_first": bool(standing.tied_for_first),
-               "mcnemar": None}
-        if paired_labels and labels is not None and standing.name != best:
-            row["mcnemar"] = [plain(_mcnemar(truth, a, b, labels)) for a, b in
-                              zip(by_model[best], by_model[standing.name], strict=False)]
-        rows.append(row)
-    return rows
-
-
-def _mcnemar(truth: list[Any], best: CellOutcome, other: CellOutcome, labels: list[str]) -> McNemar:
-    return mcnemar_exact(truth, best.predictions.y_pred, other.predictions.y_pred, labels=labels)
+    for outcome in outcomes:
+        if outcome.cell.task == task:
+            by_model.setdefault(outcome.cell.model, []).append(outcome)
+    runs = {model: [o.predictions for o in mine] for model, mine in by_model.items()}
+    models = {model: {"seeds": [o.cell.seed for o in mine],
+                      "metrics": model_metrics(spec, task, runs[model]),
+                      "cost": _mean_cost(spec, mine)} for model, mine in by_model.items()}
+    sections = family_of(spec.tasks[task].type).sections
+    return {"models": models, "leaderboard": leaderboard(spec, task, runs),
+            "evaluations": evaluation_summaries(spec, task, by_model),
+            "per_class": per_class(spec, runs) if "per_class" in sections else {}}
 
 
 def _mean_cost(spec: Spec, runs: list[CellOutcome]) -> dict[str, Any]:
@@ -167,6 +119,21 @@ def _mean_cost(spec: Spec, runs: list[CellOutcome]) -> dict[str, Any]:
     first["train_time"] = {"seconds": float(np.mean(
         [r.cost["train_time"]["seconds"] for r in runs]))}
     return first
+
+
+def _disagreements(spec: Spec, task: str, outcomes: Sequence[CellOutcome],
+                   data: TaskSummary) -> dict[str, Any]:
+    """The test examples the models disagree on most, with their inputs as reports show
+    them (recorded once: rescoring keeps them, since they depend on no metric)."""
+    if "disagreements" not in family_of(spec.tasks[task].type).sections:
+        return {"disagreements": []}
+    runs: dict[str, list[Predictions]] = {}
+    for outcome in outcomes:
+        if outcome.cell.task == task:
+            runs.setdefault(outcome.cell.model, []).append(outcome.predictions)
+    found = disagreements(runs)
+    inputs = data.shown([row["id"] for row in found])
+    return {"disagreements": [{**row, "input": inputs[row["id"]]} for row in found]}
 
 
 def _confidence(spec: Spec) -> dict[str, Any]:
@@ -203,7 +170,8 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
                     "sizes": data[name].sizes(), "split": _split(task),
                     "fingerprints": data[name].fingerprints,
                     "tag_repairs": dict(data[name].tag_repairs),
-                    **task_summary(spec, name, outcomes)}
+                    **task_summary(spec, name, outcomes),
+                    **_disagreements(spec, name, outcomes, data[name])}
              for name, task in spec.tasks.items()}
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,

@@ -41,13 +41,19 @@ def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
     for cell in results["cells"]:
         rows = read_jsonl(folder / cell["predictions"])
         labels = results["tasks"][cell["task"]]["labels"]
+        evaluations = {name: Predictions.from_rows(read_jsonl(folder / e["predictions"]),
+                                                   labels)
+                       for name, e in cell.get("evaluations", {}).items()}
         recorded = CellOutcome(CellRef(cell["task"], cell["model"], cell["seed"], cell["digest"]),
                                cell["stages"], Predictions.from_rows(rows, labels),
                                _raw_cost(cell["cost"]), cell["identity"],
-                               results["environment"]["device"])
+                               results["environment"]["device"], evaluations)
         outcomes.append(recorded)
         cells.append({**cell, "test": document.test_metrics(spec, cell["task"],
                                                             recorded.predictions),
+                      "evaluations": {name: {**e, "metrics": document.test_metrics(
+                          spec, cell["task"], evaluations[name])}
+                          for name, e in cell.get("evaluations", {}).items()},
                       "cost": document.cost_record(spec, recorded.cost)})
     tasks = {name: {**task, "positive": document.positive(spec.tasks[name], task["labels"]),
                     **document.task_summary(spec, name, outcomes)}

@@ -155,6 +155,13 @@ class Preprocessing(Record):
     max_length: int | None = Field(description="text models: tokens per input")
 
 
+class CellEvaluation(Record):
+    """A cell's metrics on an extra set or a perturbed test split."""
+
+    metrics: dict[str, TestMetric] = Field(description="quality metrics, by name")
+    predictions: str = Field(description="the predictions file, relative to results.json")
+
+
 class Cell(Record):
     """One (task, model, seed): learning curves, test metrics, cost, identity."""
 
@@ -170,6 +177,8 @@ class Cell(Record):
     identity: Identity = Field(description="what the candidate was")
     preprocessing: Preprocessing = Field(description="how inputs were prepared")
     predictions: str = Field(description="the predictions file, relative to results.json")
+    evaluations: dict[str, CellEvaluation] = Field(
+        default_factory=dict, description="per extra set and perturbation of its task, by name")
 
 
 # ------------------------------------------------------------------------------- tasks
@@ -193,6 +202,64 @@ class Standing(Record):
     mcnemar: list[McNemar] | None = Field(
         description="classification: exact McNemar per seed pair against the first; null for "
                     "the first and for regression")
+
+
+class Change(Record):
+    """A metric's change from the clean test split to an extra set or perturbation."""
+
+    test: MetricValue = Field(description="on the test split (mean over seeds)")
+    evaluated: MetricValue = Field(description="on the extra set or perturbed test split")
+    difference: float | None = Field(description="evaluated − test; null when either is "
+                                                 "undefined")
+    interval: Interval = Field(description="bootstrap interval of the difference: paired "
+                               "resamples of the same examples for a perturbation, "
+                               "independent resamples of each set for an extra set")
+    p_value: float | None = Field(description="perturbations: paired-bootstrap two-sided "
+                                  "p-value of the change; null for extra sets")
+
+
+class EvaluatedModel(Record):
+    metrics: dict[str, SeedSummary] = Field(description="each quality metric over seeds")
+
+
+class EvaluationSummary(Record):
+    """A task's extra set or perturbation: every model scored on it, and the change."""
+
+    kind: Literal["set", "perturbation"] = Field(description="an extra evaluation set, or "
+                                                 "the test split perturbed")
+    description: str = Field(description="its source or perturbation call, as in the spec")
+    size: int = Field(description="examples evaluated")
+    models: dict[str, EvaluatedModel] = Field(description="per model: metrics over seeds")
+    leaderboard: list[Standing] = Field(description="models ranked on the primary metric")
+    changes: dict[str, dict[str, Change]] = Field(
+        description="per model, per quality metric: the change from the test split")
+    most_robust: str | None = Field(description="the model whose primary metric changes "
+                                    "least for the worse; null when undefined")
+
+
+class ClassMetrics(Record):
+    """One class, one-vs-rest (the class as positive), over a model's seeds."""
+
+    support: int = Field(description="test examples of the class")
+    precision: SeedSummary = Field(description="of examples predicted as the class, the share "
+                                   "that are")
+    recall: SeedSummary = Field(description="of the class's examples, the share predicted as it")
+    f1: SeedSummary = Field(description="harmonic mean of the two")
+
+
+class Prediction(Record):
+    pred: str = Field(description="the predicted label")
+    confidence: float = Field(description="its probability (the model's top one)")
+
+
+class Disagreement(Record):
+    """A test example on which the models disagree, with its input as reports show it."""
+
+    id: str = Field(description="the example's id")
+    true: str = Field(description="its true label")
+    input: dict[str, str] = Field(description="per input column: the text, an image as a "
+                                  "`data:image/png` thumbnail, or an audio file's name")
+    predictions: dict[str, Prediction] = Field(description="per model (first seed)")
 
 
 class SplitSizes(Record):
@@ -225,6 +292,15 @@ class Task(Record):
     models: dict[str, ModelSummary] = Field(description="per model: metrics over seeds, cost")
     leaderboard: list[Standing] = Field(description="models ranked on the primary metric; "
                                                     "empty when it does not fit the task")
+    evaluations: dict[str, EvaluationSummary] = Field(
+        default_factory=dict, description="extra sets, then perturbations, in declared order")
+    per_class: dict[str, dict[str, ClassMetrics]] = Field(
+        default_factory=dict, description="classification: per model, per class, its "
+        "precision, recall and F1 with intervals")
+    disagreements: list[Disagreement] = Field(
+        default_factory=list, description="classification: the test examples the models' "
+        "first seeds disagree on most (most distinct predictions, then the widest spread of "
+        "the true label's probability)")
 
 
 # ------------------------------------------------------------------------------- top level

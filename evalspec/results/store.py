@@ -27,8 +27,13 @@ class RunFolder:
     def results(self) -> Path:
         return self.root / RESULTS
 
-    def predictions_name(self, task: str, model: str, seed: int) -> str:
-        return f"predictions/{_safe(task)}__{_safe(model)}__seed{seed}.jsonl"
+    def predictions_name(self, task: str, model: str, seed: int,
+                         evaluation: str | None = None) -> str:
+        """The test split's predictions file, or (`evaluation`) an extra set's or
+        perturbation's."""
+        stem = f"{_safe(task)}__{_safe(model)}__seed{seed}"
+        return f"predictions/{stem}.jsonl" if evaluation is None else \
+            f"predictions/{stem}__{_safe(evaluation)}.jsonl"
 
     def write_predictions(self, name: str, rows: list[dict[str, Any]]) -> None:
         write_jsonl(self.root / name, rows)

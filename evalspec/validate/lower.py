@@ -20,7 +20,8 @@ LANGUAGE_VERSION = 1
 TOP_BLOCKS = {"task": "tasks", "model": "models", "finetune": "finetune", "metrics": "metrics",
               "report": "report"}
 LABELLED = {"task", "model"}
-NESTED_BLOCKS = {"finetune": {"stage": "stages"}}
+NESTED_BLOCKS = {"finetune": {"stage": "stages"}}  # labelled blocks inside a block
+SECTIONS = {"task": {"evaluate": "evaluate", "perturb": "perturb"}}  # unlabelled, `key = value`
 METRIC_RESERVED = ("primary", "confidence")
 
 
@@ -121,6 +122,7 @@ def _block(block: ast.Block, path: Path, out: Lowered) -> dict[str, Any]:
     data: dict[str, Any] = {}
     keys: dict[str, Span] = {}
     nested = NESTED_BLOCKS.get(block.kind, {})
+    sections = SECTIONS.get(block.kind, {})
     labels: dict[str, Span] = {}
     for entry in block.entries:
         if isinstance(entry, ast.Attribute):
@@ -129,9 +131,12 @@ def _block(block: ast.Block, path: Path, out: Lowered) -> dict[str, Any]:
             data[entry.key] = _value(entry.value, (*path, entry.key), entry.key_span, out)
         elif isinstance(entry, ast.Block) and entry.kind in nested:
             _nested(entry, path, nested[entry.kind], data, labels, out)
+        elif isinstance(entry, ast.Block) and entry.kind in sections:
+            _section(entry, path, sections[entry.kind], data, keys, out)
         elif isinstance(entry, ast.Block):
-            hint = did_you_mean(entry.kind, nested) or (
-                f"blocks inside `{block.kind}` are {one_of(nested)}" if nested
+            inner = [*nested, *sections]
+            hint = did_you_mean(entry.kind, inner) or (
+                f"blocks inside `{block.kind}` are {one_of(inner)}" if inner
                 else f"`{block.kind}` holds only `key = value` entries")
             out.diagnostics.append(Diagnostic(
                 "ES202", f"unknown block `{entry.kind}` in `{block.kind}`", entry.kind_span,
@@ -163,6 +168,21 @@ def _nested(block: ast.Block, path: Path, key: str, data: dict[str, Any],
     out.spans.add(child, block.header, block.span)
     out.spans.places.setdefault((*path, key), out.spans.places.get(path, None) or
                                  out.spans.places[()])
+
+
+def _section(block: ast.Block, path: Path, key: str, data: dict[str, Any],
+             keys: dict[str, Span], out: Lowered) -> None:
+    """An unlabelled block of `name = value` entries inside a block (`evaluate { … }`)."""
+    if block.label is not None and block.label_span is not None:
+        out.diagnostics.append(Diagnostic(
+            "ES208", f"`{block.kind}` takes no name", block.label_span,
+            f"write `{block.kind} {{ NAME = … }}`: each entry inside names one"))
+        return
+    if _duplicate(block.kind, block.kind_span, keys, out):
+        return
+    child: Path = (*path, key)
+    data[key] = _block(block, child, out)
+    out.spans.add(child, block.header, block.span)
 
 
 def _duplicate(key: str, span: Span, keys: dict[str, Span], out: Lowered) -> bool:

@@ -206,6 +206,101 @@ class Normalize(Call):
         "remove", description="`remove`: drop punctuation (an apostrophe inside a word stays)")
 
 
+# --------------------------------------------------------------------------- perturbations
+Rate = Annotated[float, Field(gt=0, le=1)]
+
+
+class Perturbation(Call):
+    """A change applied to every test example before predicting (nothing is retrained);
+    its randomness comes from `seed` and each example's id only."""
+
+    seed: int = Field(0, description="seed of the per-example randomness")
+
+
+class Typos(Perturbation):
+    summary = "character typos: letters deleted, doubled, swapped or mistyped at a rate"
+    fn: Literal["typos"]
+    rate: Rate = Field(0.05, description="chance that a letter is edited")
+
+
+class Case(Perturbation):
+    positional = ("mode",)
+    summary = "change the case of every text"
+    fn: Literal["case"]
+    mode: Literal["lower", "upper", "title"] = Field("lower", description="`lower`, `upper` "
+                                                     "or `title`")
+
+
+class DropWords(Perturbation):
+    summary = "drop words at a rate (one always kept)"
+    fn: Literal["drop_words"]
+    rate: Rate = Field(0.1, description="chance that a word is dropped")
+
+
+class StripPunctuation(Perturbation):
+    summary = "remove every punctuation character"
+    fn: Literal["strip_punctuation"]
+
+
+class GaussianNoise(Perturbation):
+    summary = "Gaussian pixel noise"
+    fn: Literal["gaussian_noise"]
+    std: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.1, description="standard deviation as a fraction of the pixel range")
+
+
+class Blur(Perturbation):
+    summary = "Gaussian blur"
+    fn: Literal["blur"]
+    radius: PositiveFloat = Field(1.0, description="blur radius in pixels")
+
+
+class Jpeg(Perturbation):
+    summary = "JPEG compression"
+    fn: Literal["jpeg"]
+    quality: Annotated[int, Field(ge=1, le=95)] = Field(30, description="JPEG quality, 1 to 95")
+
+
+class Brightness(Perturbation):
+    summary = "scale the brightness"
+    fn: Literal["brightness"]
+    factor: PositiveFloat = Field(0.6, description="brightness factor (1 leaves it as is)")
+
+
+class Rotate(Perturbation):
+    summary = "rotate about the centre, black corners"
+    fn: Literal["rotate"]
+    degrees: Annotated[float, Field(ge=-180, le=180)] = Field(
+        15.0, description="angle, counter-clockwise")
+
+
+class BackgroundNoise(Perturbation):
+    summary = "white noise at a signal-to-noise ratio"
+    fn: Literal["background_noise"]
+    snr: float = Field(20.0, description="signal-to-noise ratio in dB")
+
+
+class Speed(Perturbation):
+    summary = "play faster or slower (pitch moves with it)"
+    fn: Literal["speed"]
+    factor: Annotated[float, Field(ge=0.25, le=4)] = Field(
+        1.1, description="speed factor, 0.25 to 4 (above 1 is faster)")
+
+
+class Gain(Perturbation):
+    summary = "change the loudness, clipped to full scale"
+    fn: Literal["gain"]
+    db: Annotated[float, Field(ge=-60, le=60)] = Field(-6.0, description="change in dB")
+
+
+PERTURBATION_CALLS: tuple[type[Call], ...] = (
+    Typos, Case, DropWords, StripPunctuation, GaussianNoise, Blur, Jpeg, Brightness, Rotate,
+    BackgroundNoise, Speed, Gain)
+if TYPE_CHECKING:  # a discriminated union built at run time
+    PerturbationCall: TypeAlias = Any
+else:
+    PerturbationCall = choice(*PERTURBATION_CALLS)
+
 class Task(Frozen):
     type: TaskTypeName = Field(description="what the task predicts")
     data: Source | None = Field(None, description="one source that `split` divides")
@@ -222,6 +317,16 @@ class Task(Frozen):
         default_factory=lambda: Normalize(fn="normalize", case="lower", punctuation="remove"),
         description="speech recognition: transcript normalisation (whitespace is always "
         "collapsed)")
+    evaluate: dict[str, Source] = Field(
+        default_factory=dict, description="extra evaluation sets by name (other domains), "
+        "read with the task's columns and labels; each is scored like the test split")
+    perturb: dict[str, PerturbationCall] = Field(
+        default_factory=dict, description="perturbations of the test split by name; each is "
+        "scored like the test split, and its drop from the clean test split reported")
+
+    def evaluations(self) -> list[str]:
+        """Names of what is evaluated beside the test split: extra sets, then perturbations."""
+        return [*self.evaluate, *self.perturb]
 
 
 # --------------------------------------------------------------------------- model sources
@@ -493,5 +598,6 @@ CALLS: dict[str, type[Call]] = {
     model.model_fields["fn"].annotation.__args__[0]: model  # type: ignore[union-attr]
     for model in cast(tuple[type[Call], ...], (
         *DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
-        TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence))
+        TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence,
+        *PERTURBATION_CALLS))
 }

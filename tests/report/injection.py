@@ -60,11 +60,25 @@ def poison(folder: Path, payload: str) -> dict[str, str]:
     for row in task["leaderboard"]:
         row["model"] = models[row["model"]]
         row["metric"] = metrics[row["metric"]]
+    sets = {n: f"{payload} set{i}" for i, n in enumerate(task["evaluations"])}
+    task["evaluations"] = {sets[n]: _evaluation(e, payload, models, metrics)
+                           for n, e in task["evaluations"].items()}
+    task["per_class"] = {models[m]: {labels[x]: c for x, c in per.items()}
+                         for m, per in task["per_class"].items()}
+    for row in task["disagreements"]:
+        row.update(id=f"{payload} id", true=labels[row["true"]],
+                   input={**{k: f"{payload} {v}" for k, v in row["input"].items()},
+                          "image": f"{payload} data:image/png;base64,AAAA"},
+                   predictions={models[m]: {**g, "pred": labels[g["pred"]]}
+                                for m, g in row["predictions"].items()})
     doc["tasks"] = {new_task: task}
 
     for i, cell in enumerate(doc["cells"]):
         cell["task"], cell["model"] = new_task, models[cell["model"]]
         cell["test"] = {metrics[k]: v for k, v in cell["test"].items()}
+        cell["evaluations"] = {sets[n]: {**e, "metrics": {metrics[k]: v for k, v
+                                                          in e["metrics"].items()}}
+                               for n, e in cell["evaluations"].items()}
         cell["cost"] = _cost(cell["cost"], metrics)
         cell["identity"]["details"]["architecture"] = f"{payload} arch"
         for stage in cell["stages"]:
@@ -79,7 +93,22 @@ def poison(folder: Path, payload: str) -> dict[str, str]:
             "labels": list(labels.values()), "metrics": list(metrics.values()),
             "stages": list(stages.values()), "device": f"{payload} device",
             "file": f"{payload} file.csv", "spec": f"{payload}.evalspec",
-            "arch": f"{payload} arch", "package": f"{payload} package"}
+            "arch": f"{payload} arch", "package": f"{payload} package",
+            "sets": list(sets.values())}
+
+
+def _evaluation(evaluation: dict[str, Any], payload: str, models: dict[str, str],
+                metrics: dict[str, str]) -> dict[str, Any]:
+    """An extra set's or perturbation's summary under the poisoned names."""
+    return {**evaluation, "description": f"{payload} {evaluation['description']}",
+            "models": {models[m]: {"metrics": {metrics[k]: v for k, v in s["metrics"].items()}}
+                       for m, s in evaluation["models"].items()},
+            "leaderboard": [{**row, "model": models[row["model"]],
+                             "metric": metrics[row["metric"]]}
+                            for row in evaluation["leaderboard"]],
+            "changes": {models[m]: {metrics[k]: v for k, v in c.items()}
+                        for m, c in evaluation["changes"].items()},
+            "most_robust": models.get(evaluation["most_robust"], evaluation["most_robust"])}
 
 
 def _summary(summary: dict[str, Any], metrics: dict[str, str]) -> dict[str, Any]:

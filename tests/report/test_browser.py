@@ -5,14 +5,18 @@ Needs a Chromium binary (Debian: `apt-get install chromium`); skipped only when 
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from evalspec import api
+from tests.committed import load, save
 from tests.report.injection import poison
 from tests.report.ner import NER_RUN, poison_ner
 
@@ -27,14 +31,14 @@ def browser() -> str:
     return found
 
 
-def open_page(page: Path, shot: Path, profile: Path) -> list[str]:
+def open_page(page: Path, shot: Path, profile: Path, height: int = 2000) -> list[str]:
     """Load `page` headless, screenshot it; the browser's console and CSP complaints."""
     done = subprocess.run(
         [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--disable-extensions", f"--user-data-dir={profile}",
          "--enable-logging=stderr", "--v=0", f"--screenshot={shot}",
-         "--window-size=1280,2000", page.resolve().as_uri()],
+         f"--window-size=1280,{height}", page.resolve().as_uri()],
         capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.exists() and shot.stat().st_size > 10_000
@@ -72,3 +76,54 @@ def test_ner_report_opens_cleanly_in_chromium(tmp_path: Path) -> None:
     poison_ner(folder, '"><img src="https://evil.example/x.png"><script>alert(1)</script>')
     [report] = api.report(folder / "results.json", ["html"])
     assert open_page(report, tmp_path / "ner.png", tmp_path / "profile") == []
+
+
+def content_rows(shot: Path) -> int:
+    """How many pixel rows of a screenshot hold anything but the page background."""
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        grey = np.asarray(image.convert("L"), dtype=np.int16)
+    return int(((grey < 235).sum(axis=1) > 4).sum())
+
+
+def red_pixels(shot: Path) -> int:
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    return int(((rgb[..., 0] > 200) & (rgb[..., 1] < 40) & (rgb[..., 2] < 40)).sum())
+
+
+def test_the_sections_beyond_the_test_split_are_drawn(run_folder: Path, tmp_path: Path) -> None:
+    """The extra set, perturbations, per-class table and disagreements take visible room on
+    the rendered page (compared with the same report without them), and an image thumbnail
+    among the disagreements is drawn under the report's content policy."""
+    document = load(run_folder)
+    with_all = run_folder / "report.html"
+    [report] = api.report(run_folder / "results.json", ["html"])
+    assert report == with_all
+    red = "data:image/png;base64," + base64.b64encode(_png((255, 0, 0))).decode("ascii")
+    document["tasks"]["tickets"]["disagreements"][0]["input"] = {"image": red}
+    save(run_folder, document)
+    [report] = api.report(run_folder / "results.json", ["html"])
+    full = tmp_path / "full.png"
+    assert open_page(report, full, tmp_path / "profile", height=16000) == []
+    task = document["tasks"]["tickets"]
+    task.update(evaluations={}, per_class={}, disagreements=[])
+    for cell in document["cells"]:
+        cell["evaluations"] = {}
+    save(run_folder, document)
+    [report] = api.report(run_folder / "results.json", ["html"])
+    bare = tmp_path / "bare.png"
+    assert open_page(report, bare, tmp_path / "profile", height=16000) == []
+    assert content_rows(full) > content_rows(bare) + 600
+    assert red_pixels(full) >= 90 * 90 > red_pixels(bare)
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
+    return buffer.getvalue()

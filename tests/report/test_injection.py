@@ -58,12 +58,14 @@ def _inert(source: str) -> Page:
     assert [tag for tag, _ in page.tags if tag in {"script", "iframe", "object", "embed",
                                                    "img", "foreignobject", "a"}
             and not (tag == "a" and all(k == "href" and (v or "").startswith("#")
-                                        for k, v in _attrs(page, tag)))] == []
+                                        for k, v in _attrs(page, tag)))
+            and not (tag == "img" and _inline_png(_attrs(page, tag)))] == []
     attributes = [(tag, k, v) for tag, attrs in page.tags for k, v in attrs]
     assert [a for a in attributes if a[1].startswith("on")] == []
     # a tooltip (`title`) is text, never fetched; any other attribute holds no address
     assert [a for a in attributes if "://" in (a[2] or "") and a[1] != "title"] == []
-    assert [a for a in attributes if a[1] in {"src", "srcset", "action", "formaction"}] == []
+    assert [a for a in attributes if a[1] in {"src", "srcset", "action", "formaction"}
+            and not (a[0] == "img" and (a[2] or "").startswith(INLINE_PNG))] == []
     assert "\u202e" not in source and "\u2066" not in source
     assert source.count("<title>") == 1 + source.count("<svg")
     return page
@@ -73,6 +75,17 @@ def test_html_shows_every_hostile_name_as_text(rendered: Rendered) -> None:
     text = _inert(rendered.html).text
     missing = [name for name in _names(rendered.names) if _flat(visible(name)) not in text]
     assert missing == []
+
+
+INLINE_PNG = "data:image/png;base64,"  # thumbnails: inline, never fetched
+
+
+def _inline_png(attributes: list[tuple[str, str | None]]) -> bool:
+    """An image whose only source is an inline PNG (base64 cannot leave the attribute)."""
+    sources = [v or "" for k, v in attributes if k == "src"]
+    return bool(sources) and all(re.fullmatch(re.escape(INLINE_PNG) + r"[A-Za-z0-9+/=]+", v)
+                                 for v in sources) and \
+        {k for k, _ in attributes} <= {"src", "alt", "class"}
 
 
 def _attrs(page: Page, tag: str) -> list[tuple[str, str | None]]:
@@ -117,9 +130,12 @@ def _literal(markdown: str) -> str:
 
 def test_markdown_keeps_tables_whole_and_names_literal(rendered: Rendered) -> None:
     found, markdown = rendered.names, rendered.markdown
-    assert _whole_tables(markdown) == 3
+    # leaderboard, metrics, cost, beyond the test split, one per extra set or perturbation,
+    # per class
+    assert _whole_tables(markdown) == 8
     unescaped = _literal(markdown)
-    for name in [found["title"], found["task"], *found["models"], *found["labels"]]:
+    for name in [found["title"], found["task"], *found["models"], *found["labels"],
+                 *found["sets"]]:
         assert _flat(visible(name)) in unescaped
 
 

@@ -27,12 +27,12 @@ def build(document: dict[str, Any]) -> Report:
 
 def test_a_tie_names_the_cheaper_model(original: dict[str, Any]) -> None:
     verdict = build(original).tasks[0].verdict
-    assert (verdict.kind, verdict.pick, verdict.others) == ("tied", "tiny_gru",
-                                                            ("tiny_transformer",))
-    assert verdict.cheapest == "tiny_transformer"
-    assert verdict.cheapest_by.startswith("lowest latency, 1.33 ms")
+    assert (verdict.kind, verdict.pick, verdict.others) == ("tied", "tiny_transformer",
+                                                            ("tiny_gru",))
+    assert verdict.cheapest == "tiny_gru"
+    assert verdict.cheapest_by.startswith("lowest latency, 0.264 ms")
     assert (verdict.value, verdict.interval, verdict.level, verdict.alpha) == \
-        ("0.914", "0.835 – 0.969", "95%", "0.05")
+        ("0.916", "0.827 – 0.984", "95%", "0.05")
 
 
 def test_a_significant_winner_is_clear(original: dict[str, Any]) -> None:
@@ -40,7 +40,8 @@ def test_a_significant_winner_is_clear(original: dict[str, Any]) -> None:
     second = document["tasks"]["tickets"]["leaderboard"][1]
     second.update(tied_for_first=False, p_value=0.012)
     verdict = build(document).tasks[0].verdict
-    assert (verdict.kind, verdict.pick, verdict.p_value) == ("clear", "tiny_gru", "0.012")
+    assert (verdict.kind, verdict.pick, verdict.p_value) == ("clear", "tiny_transformer",
+                                                             "0.012")
 
 
 def test_one_candidate_and_no_ranking(original: dict[str, Any]) -> None:
@@ -61,17 +62,22 @@ def test_best_marks_follow_each_metric_direction(original: dict[str, Any]) -> No
     names = [c.name for c in metrics.columns]
     best = {names[j]: [r.label for r in metrics.rows if r.values[j].best]
             for j in range(len(names))}
-    assert best == {"accuracy": ["tiny_gru"], "f1": ["tiny_gru"],
-                    "auc": ["tiny_transformer"], "log_loss": ["tiny_transformer"]}
-    assert [c.primary for c in metrics.columns] == [False, True, False, False]
+    assert best == {"accuracy": ["tiny_transformer"], "f1": ["tiny_transformer"],
+                    "auc": ["tiny_transformer"], "log_loss": ["tiny_transformer"],
+                    "ece": ["tiny_transformer"], "brier": ["tiny_transformer"]}
+    assert [c.primary for c in metrics.columns] == [False, True, False, False, False, False]
 
 
 def test_models_are_ordered_by_rank_everywhere(original: dict[str, Any]) -> None:
     task = build(original).tasks[0]
-    assert [r.model for r in task.leaderboard.rows] == ["tiny_gru", "tiny_transformer"]
-    assert [r.label for r in task.metrics.rows] == ["tiny_gru", "tiny_transformer"]
-    assert [r.label for r in task.cost.rows] == ["tiny_gru", "tiny_transformer"]
-    assert [c.model for c in task.confusions] == ["tiny_gru", "tiny_transformer"]
+    order = ["tiny_transformer", "tiny_gru"]
+    assert [r.model for r in task.leaderboard.rows] == order
+    assert [r.label for r in task.metrics.rows] == order
+    assert [r.label for r in task.cost.rows] == order
+    assert [c.model for c in task.confusions] == order
+    assert [r.label for r in task.beyond.rows] == order
+    assert all([r.label for r in e.table.rows] == order for e in task.evaluated)
+    assert [m.label for m in task.per_class.models] == order
 
 
 def test_confusion_counts_come_from_the_predictions(original: dict[str, Any]) -> None:

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     project = tmp_path_factory.mktemp("project")
-    shutil.copy(PROJECT / "tickets.csv", project / "tickets.csv")
+    for name in ("tickets.csv", "tickets_forum.csv"):
+        shutil.copy(PROJECT / name, project / name)
     spec = (PROJECT / "tickets.evalspec").read_text(encoding="utf-8")
     spec = spec.replace("seeds      = [0, 1]", "seeds      = [0]")
     spec = re.sub(r"epochs(\s*)= \d+", r"epochs\1= 1", spec)

@@ -4,13 +4,16 @@ predictions, nothing trained; a change to what was trained is refused."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
+from evalspec import api
 from evalspec.cli.main import main
 from evalspec.execute.training import trainer as train
 from tests import tiny
+from tests.committed import PROJECT, load
 
 
 def diabetes(epochs: int = 2, metrics: str = tiny.metrics("rmse")) -> str:
@@ -57,3 +60,26 @@ def test_a_changed_schedule_is_refused(run: Path, tmp_path: Path,
     assert main(["report", str(results)]) == 2
     assert "`evalspec run` the spec to train again" in capsys.readouterr().err
     assert results.read_text() == before
+
+
+def test_rescoring_recomputes_the_extra_sets_and_perturbations(run_folder: Path,
+                                                               tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    spec = project / "tickets.evalspec"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("  brier\n", "  brier\n  mcc\n"),
+                    encoding="utf-8")
+    before = load(run_folder)
+    api.report(run_folder / "results.json", ["markdown"], spec=spec)
+    after = load(run_folder)
+    task = after["tasks"]["tickets"]
+    assert list(task["evaluations"]) == ["forum", "typos", "dropped"]
+    for name, evaluation in task["evaluations"].items():
+        for model in ("tiny_gru", "tiny_transformer"):
+            assert "mcc" in evaluation["models"][model]["metrics"]
+            assert "mcc" in evaluation["changes"][model]
+        assert evaluation["changes"]["tiny_gru"]["f1"] == \
+            before["tasks"]["tickets"]["evaluations"][name]["changes"]["tiny_gru"]["f1"]
+    for cell in after["cells"]:
+        assert all("mcc" in e["metrics"] for e in cell["evaluations"].values())
+    assert task["disagreements"] == before["tasks"]["tickets"]["disagreements"]

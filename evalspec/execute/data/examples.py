@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,8 +39,9 @@ class Examples:
 @dataclass(frozen=True)
 class TaskData:
     """A task's splits, its label set (classification: class names in order; token
-    classification: tag names in order; else empty), where the data came from, and (token
-    classification) how many tags of each split reading them as IOB2 changed."""
+    classification: tag names in order; else empty), where the data came from, (token
+    classification) how many tags of each split reading them as IOB2 changed, and the
+    extra evaluation sets with their own fingerprints (they shape no training)."""
 
     train: Examples
     validation: Examples | None
@@ -47,6 +49,14 @@ class TaskData:
     labels: list[str]
     fingerprints: dict[str, str] = field(default_factory=dict)  # file path → sha256
     tag_repairs: dict[str, int] = field(default_factory=dict)  # split → tags changed (>0 only)
+    extra: dict[str, Examples] = field(default_factory=dict)  # set name → its examples
+    extra_fingerprints: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def shown(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """Test examples by id, as a report shows them (see `display.shown`)."""
+        from evalspec.execute.data.display import shown
+
+        return shown(self.test.inputs, self.test.ids, ids)
 
     def sizes(self) -> dict[str, int]:
         return {"train": len(self.train),

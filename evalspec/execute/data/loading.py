@@ -55,11 +55,36 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         labels = _labels(task, kind, train, [p for p in (validation, test) if p], problems)
         problems.raise_if_any()
         repairs = {name: _changed(loaded, changed) for name, (loaded, changed) in read.items()}
+    extra = _extra_sets(task, kind, labels, base_dir)
     fingerprints = {k: v for part in (train, validation, test) if part
                     for k, v in part.fingerprints.items()}
     return TaskData(train.examples, validation.examples if validation else None,
                     test.examples, labels, fingerprints,
-                    {name: count for name, count in repairs.items() if count})
+                    {name: count for name, count in repairs.items() if count},
+                    {name: loaded.examples for name, loaded in extra.items()},
+                    {name: loaded.fingerprints for name, loaded in extra.items()})
+
+
+def _extra_sets(task: Task, kind: TaskType, labels: list[str],
+                base_dir: Path) -> dict[str, Loaded]:
+    """The task's extra evaluation sets, read like its splits; a label (or tag) outside the
+    task's set is a problem, since the trained heads know only those."""
+    problems = Problems()
+    extra = {name: _read(task, source, kind, base_dir, problems)[0]
+             for name, source in task.evaluate.items()}
+    if kind.facts.declares_labels:
+        token = kind.facts.labels == "tags"
+        allowed = set(labels)
+        for name, loaded in extra.items():
+            for location, target in zip(loaded.locations, loaded.examples.targets, strict=True):
+                unknown = sorted(set(_values([target], token)) - allowed)
+                if unknown:
+                    problems.add(location, f"{'tag' if token else 'label'} `{unknown[0]}` is "
+                                 f"not among the task's ({', '.join(labels)}); the extra set "
+                                 f"`{name}` is scored with the task's labels: fix the row, or "
+                                 "add it to `labels`")
+    problems.raise_if_any()
+    return extra
 
 
 def _read(task: Task, source: object, kind: TaskType, base_dir: Path,

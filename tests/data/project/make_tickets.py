@@ -1,4 +1,4 @@
-"""Writes tickets.csv: synthetic support tickets for the report tests (deterministic)."""
+"""Writes tickets.csv and tickets_forum.csv: synthetic support tickets for the report tests."""
 
 import random
 from pathlib import Path
@@ -11,12 +11,15 @@ FILLER = ["the order", "my account", "the app", "yesterday", "again", "please", 
           "the invoice", "support"]
 
 
-def main() -> None:
-    rng = random.Random(5)
+FORUM = ["<b>thread</b>", "the forum", "a post", "everyone", "this week", "the board"]
+
+
+def tickets(rng: random.Random, count: int, filler: list[str]) -> list[str]:
+    """CSV rows: urgent or calm words among filler, some crossed, a few mislabelled."""
     rows = ["id,message,label"]
-    for i in range(1, 241):
+    for i in range(1, count + 1):
         urgent = rng.random() < 0.5
-        words = rng.sample(URGENT if urgent else CALM, 2) + rng.sample(FILLER, 3)
+        words = rng.sample(URGENT if urgent else CALM, 2) + rng.sample(filler, 3)
         if rng.random() < 0.3:  # a word from the other side
             words.append(rng.choice(CALM if urgent else URGENT))
         if rng.random() < 0.06:  # a mislabelled ticket
@@ -24,7 +27,17 @@ def main() -> None:
         rng.shuffle(words)
         label = "a|b" if urgent else "<img src=x onerror=alert(1)>"
         rows.append(f'{i},"{" ".join(words)}","{label}"')
-    (Path(__file__).parent / "tickets.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return rows
+
+
+def main() -> None:
+    """tickets.csv, and tickets_forum.csv: forum posts (other filler words) for the report's
+    extra evaluation set."""
+    folder = Path(__file__).parent
+    rng = random.Random(5)
+    for name, count, filler in (("tickets.csv", 240, FILLER), ("tickets_forum.csv", 60, FORUM)):
+        rows = tickets(rng, count, filler)
+        (folder / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,66 @@
+"""The report's view of what a task evaluates beside its test split: one table of the
+primary metric on every set, then per extra set or perturbation the full metric table with
+each metric's change from the test split, and the most robust model."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from evalspec.report import numbers as fmt
+from evalspec.report import tables
+from evalspec.report.numbers import visible
+from evalspec.report.page import Column, Evaluated, Row, Table, Value
+from evalspec.results.schema import ResultsDocument, SeedSummary, Task
+
+KINDS = {"set": "extra set", "perturbation": "perturbation"}
+
+
+def beyond(document: ResultsDocument, task: Task, order: Sequence[str],
+           colours: Mapping[str, str]) -> Table | None:
+    """Rows: models; columns: the test split, then each evaluation; cells: the primary
+    metric, its interval, and (evaluations) its change from the test split."""
+    if not task.evaluations:
+        return None
+    primary = document.primary
+    higher = tables.higher_is_better(document)
+    names = list(task.evaluations)
+    columns = (Column("test split", visible(primary), primary=True),
+               *(Column(visible(n), KINDS[task.evaluations[n].kind]) for n in names))
+    grid: list[list[SeedSummary | None]] = [
+        [task.models[m].metrics.get(primary) if m in task.models else None,
+         *(task.evaluations[n].models[m].metrics.get(primary)
+           if m in task.evaluations[n].models else None for n in names)] for m in order]
+    best = [tables.best_of([_mean(row[j]) for row in grid], higher) for j in range(len(columns))]
+    rows = []
+    for i, model in enumerate(order):
+        values = []
+        for j, summary in enumerate(grid[i]):
+            change = task.evaluations[names[j - 1]].changes.get(model, {}).get(primary) \
+                if j else None
+            values.append(Value(fmt.MISSING) if summary is None else Value(
+                fmt.number(summary.mean), fmt.span(summary.interval.low, summary.interval.high),
+                i in best[j], visible(summary.undefined or ""),
+                tables.change_text(change) if change else ""))
+        rows.append(Row(visible(model), colours[model], tuple(values)))
+    return Table(columns, tuple(rows))
+
+
+def _mean(summary: SeedSummary | None) -> float | None:
+    return summary.mean if summary is not None else None
+
+
+def evaluated(document: ResultsDocument, task: Task, order: Sequence[str],
+              colours: Mapping[str, str]) -> tuple[Evaluated, ...]:
+    """Each extra set and perturbation with its full metric table."""
+    found = []
+    for name, summary in task.evaluations.items():
+        models = {m: summary.models[m].metrics for m in order if m in summary.models}
+        seeds = {m: task.models[m].seeds for m in models if m in task.models}
+        robust = summary.most_robust
+        change = summary.changes.get(robust, {}).get(document.primary) if robust else None
+        found.append(Evaluated(
+            visible(name), KINDS[summary.kind], visible(summary.description),
+            f"{summary.size:,}",
+            tables.metrics(document, models, seeds, order, colours, summary.changes),
+            f"{visible(robust)}, {tables.change_text(change)}" if robust and change else ""))
+    return tuple(found)
