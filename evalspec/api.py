@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from evalspec.execute.data.examples import TaskData
     from evalspec.execute.events import Event
     from evalspec.execute.options import RunOptions
-    from evalspec.plan import Plan
+    from evalspec.plan import Evaluation, Plan
     from evalspec.results.reproduction import Reproduction
     from evalspec.validate.model import Spec
 
@@ -186,11 +186,19 @@ class PlanReport:
     cache: dict[str, str]  # cell digest → "cached", "resumable" or "to run"
 
 
-def cache_state(cache: CellCache, digest: str, device: str) -> str:
+def cache_state(cache: CellCache, digest: str, device: str,
+                evaluations: Sequence[Evaluation] = ()) -> str:
+    """`cached` (and which extra sets or perturbations it will predict), `resumable` or
+    `to run`."""
     from evalspec.execute.training.checkpoint import complete
 
     if cache.usable(digest, device):
-        return "cached"
+        missing = [e.name for e in cache.missing(digest, evaluations)]
+        if not missing:
+            return "cached"
+        if cache.weights(digest) is not None:
+            return f"cached; predicts {', '.join(missing)}"
+        return "to run (no kept weights to predict " + ", ".join(missing) + ")"
     return "resumable" if complete(cache.checkpoints(digest)) else "to run"
 
 
@@ -203,7 +211,8 @@ def plan(path: str | Path, options: RunOptions) -> PlanReport:
     cache = cell_cache(Path(path), options)
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
                       describe_cells(matrix, data, options),
-                      {cell.digest: cache_state(cache, cell.digest, options.device)
+                      {cell.digest: cache_state(cache, cell.digest, options.device,
+                                                matrix.evaluations.get(cell.task, ()))
                        for cell in matrix.cells})
 
 

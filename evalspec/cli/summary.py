@@ -54,6 +54,10 @@ def plan_text(report: Any) -> str:
     for task, sizes in report.sizes.items():
         lines.append(f"task {task}: train {sizes['train']}, validation {sizes['validation']}, "
                      f"test {sizes['test']}")
+        also = [f"{e.name} ({'extra set' if e.kind == 'set' else 'perturbation'})"
+                for e in plan.evaluations.get(task, ())]
+        if also:
+            lines.append(f"  also evaluates: {', '.join(also)}")
     lines.append("")
     for row in report.models:
         params = row["params"]

@@ -4,11 +4,13 @@ trained again. Each entry is written atomically (see `evalspec.atomic`)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from evalspec.atomic import folder_write, is_complete, remove_folder
+from evalspec.plan import Evaluation
 
 WEIGHTS = "model.safetensors"
 
@@ -67,6 +69,10 @@ class CellCache:
             return None
         rows: list[dict[str, Any]] = json.loads((path / "predictions.json").read_text())
         return rows
+
+    def missing(self, digest: str, evaluations: Iterable[Evaluation]) -> tuple[Evaluation, ...]:
+        """Those of a cell's `evaluations` whose predictions are not stored."""
+        return tuple(e for e in evaluations if self.evaluation(digest, e.digest) is None)
 
     def store_evaluation(self, digest: str, evaluation: str,
                          rows: list[dict[str, Any]]) -> None:

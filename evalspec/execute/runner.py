@@ -28,7 +28,7 @@ from evalspec.execute.events import Event
 from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.outcome import CellOutcome, CellRef, Predictions
-from evalspec.plan import Cell, Evaluation, Plan
+from evalspec.plan import Cell, Plan
 from evalspec.validate.model import Spec
 
 
@@ -86,7 +86,8 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 cache.forget(cell.digest)
             # a finished cell whose weights are gone trains again for evaluations it lacks
             cached = cache.usable(cell.digest, options.device) and \
-                (not _missing(cache, job(cell)) or cache.weights(cell.digest) is not None)
+                (not cache.missing(cell.digest, job(cell).evaluations)
+                 or cache.weights(cell.digest) is not None)
             if device is None and not cached:  # the cache changed while we ran
                 device = str(prepare(options.device, options.deterministic))
             options.progress({"kind": "cell", "cell": cell.key, "number": number,
@@ -109,18 +110,12 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 on_cell(outcome)
 
 
-def _missing(cache: CellCache, job: CellJob) -> tuple[Evaluation, ...]:
-    """The job's evaluations the cache holds no predictions of."""
-    return tuple(e for e in job.evaluations if cache.evaluation(job.cell.digest, e.digest)
-                 is None)
-
-
 def cached_evaluations(cache: CellCache, job: CellJob,
                        progress: Callable[[Event], None]) -> dict[str, Predictions]:
     """A finished cell's evaluations by name: those stored read back, the others (added to
     the spec since it trained) predicted with its kept weights, and stored."""
     digest = job.cell.digest
-    missing = _missing(cache, job)
+    missing = cache.missing(digest, job.evaluations)
     if missing:
         weights = cache.weights(digest)
         assert weights is not None, "a cell without weights is not served from the cache"

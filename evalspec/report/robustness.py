@@ -10,7 +10,7 @@ from evalspec.report import numbers as fmt
 from evalspec.report import tables
 from evalspec.report.numbers import visible
 from evalspec.report.page import Column, Evaluated, Row, Table, Value
-from evalspec.results.schema import ResultsDocument, SeedSummary, Task
+from evalspec.results.schema import ResultsDocument, SeedSummary, Standing, Task
 
 KINDS = {"set": "extra set", "perturbation": "perturbation"}
 
@@ -62,5 +62,20 @@ def evaluated(document: ResultsDocument, task: Task, order: Sequence[str],
             visible(name), KINDS[summary.kind], visible(summary.description),
             f"{summary.size:,}",
             tables.metrics(document, models, seeds, order, colours, summary.changes),
-            f"{visible(robust)}, {tables.change_text(change)}" if robust and change else ""))
+            f"{visible(robust)}, {tables.change_text(change)}" if robust and change else "",
+            _ranking(summary.leaderboard)))
     return tuple(found)
+
+
+def _ranking(rows: Sequence[Standing]) -> str:
+    """`minilm 0.824 · scratch 0.572 (p 0.002 vs first, worse)`, best first."""
+    shown = []
+    for row in rows:
+        value = fmt.number(row.value.value)
+        if row.rank == 1:
+            shown.append(f"{visible(row.model)} {value}")
+            continue
+        verdict = "tied for first" if row.tied_for_first else "worse"
+        shown.append(f"{visible(row.model)} {value} (p {fmt.p_value(row.p_value)} vs first, "
+                     f"{verdict})")
+    return " · ".join(shown)

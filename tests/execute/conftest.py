@@ -235,3 +235,18 @@ def no_dropout(module: torch.nn.Module) -> None:
 @pytest.fixture(scope="session")
 def without_dropout() -> Callable[[torch.nn.Module], None]:
     return no_dropout
+
+
+@pytest.fixture
+def trained(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One entry per cell `Trainer.run` trained."""
+    from evalspec.execute.training.trainer import Trainer
+
+    calls: list[int] = []
+    original = Trainer.run
+
+    def counting(self: Trainer, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(self, *args, **kwargs)
+    monkeypatch.setattr(Trainer, "run", counting)
+    return calls

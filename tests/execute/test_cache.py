@@ -38,19 +38,6 @@ def wine(*models: str, metrics: str | None = None) -> str:
 
 
 @pytest.fixture
-def trained(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many cells `Trainer.run` trained (one entry each)."""
-    calls: list[int] = []
-    original = Trainer.run
-
-    def counting(self: Trainer, *args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(Trainer, "run", counting)
-    return calls
-
-
-@pytest.fixture
 def no_training(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     def refuse(self: Trainer, *args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a cached cell was trained")

@@ -12,23 +12,9 @@ from typing import Any
 
 import pytest
 
-from evalspec.execute.training.trainer import Trainer
 from tests import tiny
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def trained(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One entry per cell `Trainer.run` trained."""
-    calls: list[int] = []
-    original = Trainer.run
-
-    def counting(self: Trainer, *args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
-        return original(self, *args, **kwargs)
-    monkeypatch.setattr(Trainer, "run", counting)
-    return calls
 
 
 def reviews(folder: Path) -> tuple[Path, Path]:
@@ -178,3 +164,18 @@ def test_an_extra_set_label_the_task_lacks_stops_the_run_before_training(
     error = capsys.readouterr().err
     assert "other.parquet:2" in error and "`neutral`" in error and "`other`" in error
     assert trained == []
+
+
+def test_plan_says_what_a_cached_cell_will_predict(
+        first: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from evalspec.cli.main import main
+
+    spec, _ = first
+    spec.write_text(sentiment(tmp_path, {}, {"typos": "typos(rate = 20%)",
+                                              "plain": "strip_punctuation"}),
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["plan", str(spec), "--cache-dir", str(tmp_path / "cache")]) == 0
+    printed = capsys.readouterr().out
+    assert "also evaluates: typos (perturbation), plain (perturbation)" in printed
+    assert printed.count("cached; predicts plain") == 4
