@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Evaluation, Plan
     from evalspec.results.reproduction import Reproduction
+    from evalspec.session import Session
     from evalspec.validate.model import Spec
 
 MAX_SPEC_BYTES = 16 * 1024 * 1024
@@ -112,10 +113,26 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     spec, path = checked.validated.spec, Path(checked.source.path)
     session = Session(checked.source, output_folder(path, spec.report.out, out), options)
     session.begin(*planned(spec, checked.source.directory, session.progress))
-    run_cells(session.plan, session.data, session.options, cell_cache(path, options),
+    cache = cell_cache(path, options)
+    run_cells(prescreened(session, cache), session.data, session.options, cache,
               session.validation_scorer(), session.finish_cell)
     results = session.write_results()
     return Written(results, report(results, spec.report.formats))
+
+
+def prescreened(session: Session, cache: CellCache) -> Plan:
+    """The session's plan, less the candidates its pre-screen (if the spec has one) drops;
+    the scores go to the session for the results."""
+    from evalspec.execute.prescreen import kept, screen
+
+    plan = session.plan
+    finetune = plan.spec.finetune
+    if finetune is None or finetune.prescreen is None:
+        return plan
+    scores = screen(plan, session.data, session.options, cache, session.progress)
+    session.prescreened(scores)
+    chosen = kept(plan, scores)
+    return plan.only(lambda cell: (cell.task, cell.model) in chosen)
 
 
 def planned(spec: Spec, base_dir: Path, progress: Callable[[Event], None]

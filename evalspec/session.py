@@ -36,6 +36,7 @@ class Session:
         self.cells: list[dict[str, Any]] = []
         self.device = options.device
         self._cell_started = self.started
+        self.prescreen: dict[str, dict[str, dict[str, Any]]] = {}
 
     def progress(self, event: Event) -> None:
         if event.get("kind") == "cell":
@@ -49,6 +50,10 @@ class Session:
     def begin(self, plan: Plan, data: dict[str, TaskData]) -> None:
         """The plan its cells come from, and the data each task was read from."""
         self._plan, self.data = plan, data
+
+    def prescreened(self, scores: dict[str, dict[str, dict[str, Any]]]) -> None:
+        """Every candidate's pre-screen scores, per task (recorded with the results)."""
+        self.prescreen = scores
 
     @property
     def plan(self) -> Plan:
@@ -77,7 +82,7 @@ class Session:
     def _document(self, complete: bool) -> dict[str, Any]:
         return document.build(self.plan, self.source, self.data, self.outcomes, self.cells,
                               started=self.started, finished=_now() if complete else None,
-                              device=self.device)
+                              device=self.device, prescreen=self.prescreen)
 
     def write_results(self) -> Path:
         self.folder.write_spec(self.source.path.rsplit("/", 1)[-1], self.source.text)

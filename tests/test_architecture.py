@@ -114,6 +114,7 @@ def test_the_import_graph_has_no_circle(graph: dict[str, set[str]]) -> None:
     ("evalspec.registry", ("evalspec.check", "evalspec.execute", "evalspec.results",
                            "evalspec.report", "evalspec.cli", "evalspec.validate")),
     ("evalspec.plan", ("evalspec.execute", "evalspec.results", "evalspec.report")),
+    ("evalspec.prescreen", ("evalspec.execute", "evalspec.results", "evalspec.report")),
     ("evalspec.execute", ("evalspec.results", "evalspec.report", "evalspec.cli")),
 ])
 def test_each_stage_imports_only_what_it_may(graph: dict[str, set[str]], stage: str,

@@ -33,6 +33,7 @@ RULES: tuple[Rule, ...] = (
     labels.labels_match_data,
     finetune.finetune_has_stages,
     finetune.stage_settings_possible,
+    finetune.prescreen_fits,
     tasks.data_sources_consistent,
     data.source_fits_task,
     data.source_names_columns,

@@ -1,4 +1,5 @@
-"""Fine-tuning rules (ES304, ES309, ES310): stages that exist, settings that can take effect."""
+"""Fine-tuning rules (ES304, ES309, ES310, ES312): stages that exist, settings that can take
+effect, a pre-screen that fits the tasks."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Iterator
 
 from evalspec.check.context import SPLIT_EXAMPLE, Context
 from evalspec.diagnostics import Diagnostic, Related, Severity
+from evalspec.registry.tasks import TASK_TYPES
 from evalspec.validate.model import Task
 
 STAGE_EXAMPLE = "`stage full { … }` holding `epochs = 3` and `lr = 2e-5`"
@@ -81,3 +83,26 @@ def early_stop_needs_validation(ctx: Context) -> Iterator[Diagnostic]:
             "ES304", f"early stopping needs a validation split; {which} none",
             ctx.spans.key(("finetune", "stages", stage_name, "early_stop")), hint,
             related=(Related(there, f"task `{name}` has no validation split"),))
+
+
+def prescreen_fits(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: a pre-screen scores one feature vector per example, so not per-word or
+    per-frame tasks; a `keep` of every candidate or more is a warning (nothing is dropped)."""
+    finetune = ctx.spec.finetune
+    if finetune is None or finetune.prescreen is None:
+        return
+    where = ctx.spans.value(("finetune", "prescreen", "fn"))
+    for name, task in ctx.spec.tasks.items():
+        if not TASK_TYPES[task.type].facts.per_example:
+            yield Diagnostic(
+                "ES312", f"`{finetune.prescreen.fn}(…)` scores one feature vector per example; "
+                f"task `{name}` ({task.type}) predicts per word or frame", where,
+                "remove `prescreen`: pre-screening is not supported for token classification "
+                "or speech recognition")
+    keep = finetune.prescreen.keep
+    if keep is not None and keep >= len(ctx.spec.models):
+        yield Diagnostic(
+            "ES312", f"`keep = {keep}` keeps every one of the {len(ctx.spec.models)} candidates",
+            ctx.spans.value(("finetune", "prescreen", "keep")),
+            "keep fewer to skip fine-tuning the weakest, or leave `keep` out to score them all",
+            severity=Severity.WARNING)

@@ -121,7 +121,7 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     task = spec.tasks[cell.task]
-    plugin, candidate, objective = _built(job)
+    plugin, candidate, objective = built(job)
     train = Split(candidate.encode(data.train), objective.targets(data.train))
     held_out = data.validation if data.validation is not None and len(data.validation) \
         else None
@@ -153,7 +153,7 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
                        asdict(candidate.identity), device.type, evaluations)
 
 
-def _built(job: CellJob) -> tuple[FamilyPlugin, Candidate, Objective]:
+def built(job: CellJob) -> tuple[FamilyPlugin, Candidate, Objective]:
     """The cell's family plug-in, its candidate freshly built (seeded by the cell) and the
     family's objective on the training split."""
     from evalspec.execute.families import plugin_for
@@ -176,7 +176,7 @@ def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
     from evalspec.execute.evaluations import predict_evaluations
 
     device = prepare(job.device, job.deterministic)
-    plugin, candidate, objective = _built(job)
+    plugin, candidate, objective = built(job)
     load_model(candidate, str(weights))
     return predict_evaluations(candidate.to(device), plugin, objective,
                                job.plan.spec.tasks[job.cell.task], job.data, job.evaluations,
@@ -213,7 +213,7 @@ def measure_untrained(job: CellJob, entries: list[MetricEntry]) -> dict[str, Any
     from evalspec.execute.training import cost
 
     device = prepare(job.device, job.deterministic)
-    candidate = _built(job)[1].to(device)
+    candidate = built(job)[1].to(device)
     test = candidate.encode(job.data.test)
     return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
                                                               device) for e in entries}

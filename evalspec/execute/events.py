@@ -21,6 +21,9 @@ def describe(event: dict[str, Any]) -> str:
         val = f", val loss {event['val_loss']:.4f}" if "val_loss" in event else ""
         return (f"  {event['cell']} stage {event['stage']} epoch {event['epoch']}/{event['of']}:"
                 f" train loss {event['train_loss']:.4f}{val} ({event['seconds']:.1f}s)")
+    if kind == "prescreen":
+        return (f"pre-screening {event['task']}/{event['model']}: frozen features of the "
+                "training split")
     if kind == "evaluate":
         return (f"  {event['cell']}: predicting {', '.join(event['names'])} with its trained "
                 "weights (nothing retrained)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -82,7 +82,11 @@ class Plan:
     def round(self, models: Iterable[str]) -> Plan:
         """The cells of `models` only, in plan order."""
         kept = set(models)
-        cells = tuple(c for c in self.cells if c.model in kept)
+        return self.only(lambda cell: cell.model in kept)
+
+    def only(self, keep: Callable[[Cell], bool]) -> Plan:
+        """The cells `keep` accepts, in plan order, digests unchanged."""
+        cells = tuple(c for c in self.cells if keep(c))
         return Plan(self.spec, self.base_dir, cells, digest([c.digest for c in cells]),
                     self.evaluations)
 

@@ -27,6 +27,12 @@ class Family:
     description: str
 
     @property
+    def per_example(self) -> bool:
+        """One prediction per example (not per word or frame): frozen features can be
+        pre-screened, one vector per example."""
+        return self.prediction in ("probabilities", "values")
+
+    @property
     def declares_labels(self) -> bool:
         """`labels = […]` applies: the classes or tags a user may list."""
         return self.labels in ("classes", "tags")

@@ -259,6 +259,8 @@ class TaskView:
     evaluated: tuple[Evaluated, ...] = ()  # extra sets, then perturbations
     per_class: EntityTypes | None = None  # classification: precision, recall, F1 per class
     disagreements: tuple[Disagreement, ...] = ()
+    prescreen: Table | None = None  # every candidate's frozen-feature scores and ranks
+    agreement: str = ""  # Kendall τ of the pre-screen with the final ranking
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from evalspec.report import (
     classes,
     curves,
     figures,
+    prescreen,
     robustness,
     sentences,
     tables,
@@ -89,6 +90,10 @@ def _colours(document: ResultsDocument) -> dict[str, str]:
     for cell in document.cells:
         if cell.model not in order:
             order.append(cell.model)
+    for task in document.tasks.values():  # candidates the pre-screen dropped
+        for model in task.prescreen.candidates if task.prescreen else ():
+            if model not in order:
+                order.append(model)
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(order)}
 
 
@@ -150,7 +155,8 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         examples, _repairs(task), spoken, robustness.beyond(document, task, order, colours),
         robustness.evaluated(document, task, order, colours),
         classes.per_class(task, order, colours) if "per_class" in sections else None,
-        classes.disagreements(task, order, colours) if "disagreements" in sections else ())
+        classes.disagreements(task, order, colours) if "disagreements" in sections else (),
+        prescreen.table(task, colours), prescreen.agreement(task))
 
 
 def _repairs(task: Task) -> str:

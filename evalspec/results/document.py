@@ -17,6 +17,7 @@ from evalspec.registry.tasks import family_of
 from evalspec.results import provenance
 from evalspec.results.classes import disagreements, per_class
 from evalspec.results.evaluations import evaluation_summaries
+from evalspec.results.prescreen import prescreen_record
 from evalspec.results.schema import SCHEMA_VERSION
 from evalspec.results.scoring import intervals, params, score
 from evalspec.results.standings import leaderboard, model_metrics, plain
@@ -136,6 +137,14 @@ def _disagreements(spec: Spec, task: str, outcomes: Sequence[CellOutcome],
     return {"disagreements": [{**row, "input": inputs[row["id"]]} for row in found]}
 
 
+def prescreen_settings(spec: Spec) -> dict[str, Any]:
+    """The declared pre-screen: its method, `keep` and cross-validation `folds`."""
+    assert spec.finetune is not None and spec.finetune.prescreen is not None
+    declared = spec.finetune.prescreen
+    return {"method": declared.fn, "keep": declared.keep,
+            "folds": getattr(declared, "folds", 5)}
+
+
 def _confidence(spec: Spec) -> dict[str, Any]:
     confidence = spec.metrics.confidence
     if confidence.fn != "bootstrap":
@@ -160,9 +169,11 @@ def positive(task: Any, labels: list[str]) -> str | None:
 def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
           outcomes: Sequence[CellOutcome],
           cells: list[dict[str, Any]], *, started: str, finished: str | None,
-          device: str) -> dict[str, Any]:
+          device: str, prescreen: Mapping[str, Mapping[str, Any]] | None = None
+          ) -> dict[str, Any]:
     """The whole results document (see `results.schema.ResultsDocument`); `finished` is
-    None while the run is in progress."""
+    None while the run is in progress; `prescreen` holds each task's pre-screen scores per
+    model when the spec asks for one."""
     spec = plan.spec
     metrics = declarations(spec)
     tasks = {name: {"type": task.type, "labels": list(data[name].labels),
@@ -173,6 +184,10 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
                     **task_summary(spec, name, outcomes),
                     **_disagreements(spec, name, outcomes, data[name])}
              for name, task in spec.tasks.items()}
+    for name, summary in tasks.items():
+        found = (prescreen or {}).get(name)
+        summary["prescreen"] = prescreen_record(prescreen_settings(spec), found, [
+            row["model"] for row in summary["leaderboard"]]) if found else None
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
         "complete": finished is not None, "started": started, "finished": finished,

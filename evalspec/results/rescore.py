@@ -10,6 +10,7 @@ from evalspec.errors import UsageError
 from evalspec.outcome import CellOutcome, CellRef, Predictions
 from evalspec.results import document
 from evalspec.results.files import read_jsonl
+from evalspec.results.prescreen import prescreen_record
 from evalspec.source import SourceFile
 from evalspec.validate.model import Spec
 
@@ -58,5 +59,13 @@ def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
     tasks = {name: {**task, "positive": document.positive(spec.tasks[name], task["labels"]),
                     **document.task_summary(spec, name, outcomes)}
              for name, task in results["tasks"].items()}
+    for task in tasks.values():  # the final ranking may have changed: so may the agreement
+        if task.get("prescreen"):
+            recorded = task["prescreen"]
+            task["prescreen"] = prescreen_record(
+                {k: recorded[k] for k in ("method", "keep", "folds")},
+                {m: {k: c[k] for k in ("logme", "linear_probe", "dimensions", "examples")}
+                 for m, c in recorded["candidates"].items()},
+                [row["model"] for row in task["leaderboard"]])
     return {**results, **document.spec_sections(spec, source),
             "metrics": document.declarations(spec), "tasks": tasks, "cells": cells}

@@ -262,6 +262,42 @@ class Disagreement(Record):
     predictions: dict[str, Prediction] = Field(description="per model (first seed)")
 
 
+class ProbeScore(Record):
+    mean: float = Field(description="mean over folds: accuracy (classification) or R²")
+    sd: float = Field(description="standard deviation over folds")
+
+
+class Screened(Record):
+    """One candidate's pre-screen on its task."""
+
+    logme: float = Field(description="LogME: log evidence per example of a Bayesian linear "
+                         "model on the frozen features (mean over classes or targets)")
+    linear_probe: ProbeScore = Field(description="cross-validated linear model on the "
+                                     "standardised frozen features")
+    dimensions: int = Field(description="feature size")
+    examples: int = Field(description="training examples scored")
+    rank: int = Field(description="pre-screen rank by the declared method, 1 = best")
+    fine_tuned: bool = Field(description="kept by the pre-screen and fine-tuned")
+    reason: str | None = Field(description="why it was not fine-tuned; null when it was")
+
+
+class Agreement(Record):
+    tau: float | None = Field(description="Kendall τ between this score's ranking and the "
+                              "final leaderboard; null with fewer than two fine-tuned models")
+    models: int = Field(description="fine-tuned models the τ is over")
+
+
+class Prescreen(Record):
+    """Candidates ranked from frozen features before fine-tuning."""
+
+    method: Literal["logme", "linear_probe"] = Field(description="the score that ranks")
+    keep: int | None = Field(description="models fine-tuned per task; null: every one")
+    folds: int = Field(description="cross-validation folds of the linear probe")
+    candidates: dict[str, Screened] = Field(description="per model: scores and rank")
+    agreement: dict[str, Agreement] = Field(description="per score (`logme`, `linear_probe`)"
+                                            ": its agreement with the final ranking")
+
+
 class SplitSizes(Record):
     train: int = Field(description="training examples")
     validation: int = Field(description="validation examples (0: none)")
@@ -297,6 +333,8 @@ class Task(Record):
     per_class: dict[str, dict[str, ClassMetrics]] = Field(
         default_factory=dict, description="classification: per model, per class, its "
         "precision, recall and F1 with intervals")
+    prescreen: Prescreen | None = Field(
+        default=None, description="the pre-screen, when the spec has one")
     disagreements: list[Disagreement] = Field(
         default_factory=list, description="classification: the test examples the models' "
         "first seeds disagree on most (most distinct predictions, then the widest spread of "

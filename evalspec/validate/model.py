@@ -512,9 +512,29 @@ class Stage(StageOverrides):
         None, description="`patience(N, monitor = val.METRIC)`")
 
 
+class LogMe(Call):
+    summary = "rank candidates by LogME (the evidence of a Bayesian linear model) on frozen "\
+        "features of the training split"
+    fn: Literal["logme"]
+    keep: PositiveInt | None = Field(None, description="fine-tune only the best N per task; "
+                                     "absent: fine-tune every candidate, scores reported")
+
+
+class LinearProbe(Call):
+    summary = "rank candidates by a cross-validated linear model on frozen features of the "\
+        "training split"
+    fn: Literal["linear_probe"]
+    keep: PositiveInt | None = Field(None, description="fine-tune only the best N per task; "
+                                     "absent: fine-tune every candidate, scores reported")
+    folds: Annotated[int, Field(ge=2, le=20)] = Field(5, description="cross-validation folds")
+
+
 class Finetune(StageOverrides):
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1,
                              description="each (task, model) pair is trained once per seed")
+    prescreen: choice(LogMe, LinearProbe) | None = Field(  # type: ignore[valid-type]
+        None, description="before fine-tuning, score every candidate from frozen features "
+        "(`logme(keep = N)` or `linear_probe(keep = N, folds = K)`) and keep the best N")
     stages: dict[str, Stage] = Field(default_factory=dict, description="stages, in order")
 
 
@@ -599,5 +619,5 @@ CALLS: dict[str, type[Call]] = {
     for model in cast(tuple[type[Call], ...], (
         *DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
         TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence,
-        *PERTURBATION_CALLS))
+        *PERTURBATION_CALLS, LogMe, LinearProbe))
 }

@@ -1,0 +1,1 @@
+"""Ranking candidates before fine-tuning, from frozen features (pure: no torch)."""
