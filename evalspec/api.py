@@ -115,15 +115,17 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     session.begin(*planned(spec, checked.source.directory, session.progress))
     cache = cell_cache(path, options)
     run_cells(prescreened(session, cache), session.data, session.options, cache,
-              session.validation_scorer(), session.finish_cell)
+              session.validation_scorer(), session.finish_cell, on_raced=session.raced)
     results = session.write_results()
     return Written(results, report(results, spec.report.formats))
 
 
 def prescreened(session: Session, cache: CellCache) -> Plan:
-    """The session's plan, less the candidates its pre-screen (if the spec has one) drops;
-    the scores go to the session for the results."""
+    """The session's plan, less the candidates its pre-screen (if the spec has one) drops,
+    best pre-screened first (so that a race meets its likely leader early); the scores go
+    to the session for the results."""
     from evalspec.execute.prescreen import kept, screen
+    from evalspec.prescreen.ranking import order
 
     plan = session.plan
     finetune = plan.spec.finetune
@@ -132,7 +134,11 @@ def prescreened(session: Session, cache: CellCache) -> Plan:
     scores = screen(plan, session.data, session.options, cache, session.progress)
     session.prescreened(scores)
     chosen = kept(plan, scores)
-    return plan.only(lambda cell: (cell.task, cell.model) in chosen)
+    tasks = list(plan.spec.tasks)
+    rank = {(task, model): i for task, by_model in scores.items()
+            for i, model in enumerate(order(by_model, finetune.prescreen.fn))}
+    return plan.only(lambda cell: (cell.task, cell.model) in chosen,
+                     lambda cell: (tasks.index(cell.task), rank[(cell.task, cell.model)]))
 
 
 def planned(spec: Spec, base_dir: Path, progress: Callable[[Event], None]

@@ -87,9 +87,10 @@ class CellRef:
 @dataclass
 class CellOutcome:
     """What one cell produced: learning curves (a log per stage), test predictions, cost,
-    what the model was, the device type it trained on (cpu or cuda), and its predictions
-    on each extra set and perturbed test split by name (cached apart from the rest: they
-    change without the cell changing)."""
+    what the model was, the device type it trained on (cpu or cuda), its predictions on
+    each extra set and perturbed test split by name (cached apart from the rest: they
+    change without the cell changing), and, when candidates race, its final validation
+    predictions."""
 
     cell: CellRef
     stages: list[dict[str, Any]]
@@ -98,14 +99,21 @@ class CellOutcome:
     identity: dict[str, Any]
     device: str
     evaluations: dict[str, Predictions] = field(default_factory=dict)
+    validation: Predictions | None = None  # a race's leader is judged by these
 
     def to_json(self) -> dict[str, Any]:
-        return {"stages": self.stages, "cost": self.cost, "identity": self.identity,
-                "device": self.device, "labels": self.predictions.labels,
-                "predictions": self.predictions.rows()}
+        found = {"stages": self.stages, "cost": self.cost, "identity": self.identity,
+                 "device": self.device, "labels": self.predictions.labels,
+                 "predictions": self.predictions.rows()}
+        if self.validation is not None:
+            found["validation"] = self.validation.rows()
+        return found
 
     @classmethod
     def from_json(cls, cell: CellRef, data: dict[str, Any]) -> CellOutcome:
-        return cls(cell, data["stages"], Predictions.from_rows(data["predictions"],
-                                                               data["labels"]),
-                   data["cost"], data["identity"], data["device"])
+        labels = data["labels"]
+        validation = data.get("validation")
+        return cls(cell, data["stages"], Predictions.from_rows(data["predictions"], labels),
+                   data["cost"], data["identity"], data["device"],
+                   validation=Predictions.from_rows(validation, labels)
+                   if validation is not None else None)

@@ -37,6 +37,7 @@ class Session:
         self.device = options.device
         self._cell_started = self.started
         self.prescreen: dict[str, dict[str, dict[str, Any]]] = {}
+        self.stopped: list[dict[str, Any]] = []
 
     def progress(self, event: Event) -> None:
         if event.get("kind") == "cell":
@@ -50,6 +51,11 @@ class Session:
     def begin(self, plan: Plan, data: dict[str, TaskData]) -> None:
         """The plan its cells come from, and the data each task was read from."""
         self._plan, self.data = plan, data
+
+    def raced(self, record: dict[str, Any]) -> None:
+        """A cell the race stopped: recorded, and its model left off the leaderboard."""
+        self.stopped.append(record)
+        self.folder.write_results(self._document(complete=False))
 
     def prescreened(self, scores: dict[str, dict[str, dict[str, Any]]]) -> None:
         """Every candidate's pre-screen scores, per task (recorded with the results)."""
@@ -82,7 +88,8 @@ class Session:
     def _document(self, complete: bool) -> dict[str, Any]:
         return document.build(self.plan, self.source, self.data, self.outcomes, self.cells,
                               started=self.started, finished=_now() if complete else None,
-                              device=self.device, prescreen=self.prescreen)
+                              device=self.device, prescreen=self.prescreen,
+                              raced=self.stopped)
 
     def write_results(self) -> Path:
         self.folder.write_spec(self.source.path.rsplit("/", 1)[-1], self.source.text)

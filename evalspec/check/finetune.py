@@ -57,7 +57,8 @@ def has_validation(task: Task) -> bool | None:
 
 
 def early_stop_needs_validation(ctx: Context) -> Iterator[Diagnostic]:
-    """ES304: early stopping chooses epochs on the validation split, so every task needs one."""
+    """ES304: early stopping chooses epochs on the validation split, and a race compares
+    candidates there, so every task needs one."""
     finetune = ctx.spec.finetune
     if finetune is None:
         return
@@ -74,15 +75,17 @@ def early_stop_needs_validation(ctx: Context) -> Iterator[Diagnostic]:
     else:
         hint = 'add a validation split to the task: `validation = csv("…")`'
         there = ctx.spans.key(("tasks", name))
-    for stage_name, stage in finetune.stages.items():
-        if stage.early_stop is None:
-            continue
-        which = ("tasks `" if len(lacking) > 1 else "task `") + "`, `".join(lacking) + \
-            ("` have" if len(lacking) > 1 else "` has")
+    users: list[tuple[str, tuple[str, ...]]] = [
+        ("early stopping", ("finetune", "stages", stage_name, "early_stop"))
+             for stage_name, stage in finetune.stages.items() if stage.early_stop is not None]
+    if finetune.race is not None:
+        users.append(("a race", ("finetune", "race")))
+    which = ("tasks `" if len(lacking) > 1 else "task `") + "`, `".join(lacking) + \
+        ("` have" if len(lacking) > 1 else "` has")
+    for what, path in users:
         yield Diagnostic(
-            "ES304", f"early stopping needs a validation split; {which} none",
-            ctx.spans.key(("finetune", "stages", stage_name, "early_stop")), hint,
-            related=(Related(there, f"task `{name}` has no validation split"),))
+            "ES304", f"{what} needs a validation split; {which} none", ctx.spans.key(path),
+            hint, related=(Related(there, f"task `{name}` has no validation split"),))
 
 
 def prescreen_fits(ctx: Context) -> Iterator[Diagnostic]:

@@ -70,6 +70,18 @@ class CellCache:
         rows: list[dict[str, Any]] = json.loads((path / "predictions.json").read_text())
         return rows
 
+    def raced(self, digest: str) -> dict[str, Any] | None:
+        """Why a race stopped this cell, if it did."""
+        path = self.root / digest / "raced" / "raced.json"
+        if not is_complete(path.parent):
+            return None
+        record: dict[str, Any] = json.loads(path.read_text())
+        return record
+
+    def store_raced(self, digest: str, record: dict[str, Any]) -> None:
+        with folder_write(self.root / digest / "raced") as temporary:
+            (temporary / "raced.json").write_text(json.dumps(record, allow_nan=False))
+
     def missing(self, digest: str, evaluations: Iterable[Evaluation]) -> tuple[Evaluation, ...]:
         """Those of a cell's `evaluations` whose predictions are not stored."""
         return tuple(e for e in evaluations if self.evaluation(digest, e.digest) is None)

@@ -17,6 +17,7 @@ from evalspec.errors import RunError
 from evalspec.execute.cache import CellCache
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event
+from evalspec.execute.race import Leader, judge
 from evalspec.outcome import CellOutcome, CellRef, Predictions
 from evalspec.plan import Cell, Evaluation, Plan
 from evalspec.registry.metrics import METRICS
@@ -55,6 +56,7 @@ class CellJob:
     trust_remote_code: bool = False
     deterministic: bool = False
     evaluations: tuple[Evaluation, ...] = ()  # predicted beside the test split
+    leader: Leader | None = None  # when candidates race: the one to beat
 
 
 def pick_device(wanted: str) -> torch.device:
@@ -129,9 +131,16 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
         if held_out is not None else None
     directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
 
+    validated = [0]
+
     def score(decoded: np.ndarray) -> dict[str, float | None]:
         assert held_out is not None
-        return job.scorer(cell.task, plugin.predictions(held_out, data.labels, decoded))
+        predictions = plugin.predictions(held_out, data.labels, decoded)
+        found = job.scorer(cell.task, predictions)
+        validated[0] += 1
+        judge(spec, cell.task, cell.model, cell.seed, validated[0], job.leader, predictions,
+              found.get(spec.metrics.primary_name()))
+        return found
 
     folder = CellCache(job.cache_root).checkpoints(cell.digest)
     trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
@@ -149,8 +158,11 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
                                       job.evaluations, device)
     measured = measure(candidate, test, device, spec.metrics.entries,
                        sum(log.seconds for log in logs))
+    racing = spec.finetune is not None and spec.finetune.race is not None
+    final = predict(candidate, plugin, objective, held_out, data.labels, device) \
+        if racing and held_out is not None else None
     return CellOutcome(CellRef.of(cell), [asdict(log) for log in logs], predictions, measured,
-                       asdict(candidate.identity), device.type, evaluations)
+                       asdict(candidate.identity), device.type, evaluations, final)
 
 
 def built(job: CellJob) -> tuple[FamilyPlugin, Candidate, Objective]:

@@ -24,6 +24,10 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "prescreen":
         return (f"pre-screening {event['task']}/{event['model']}: frozen features of the "
                 "training split")
+    if kind == "raced":
+        return (f"  {event['cell']}: stopped by the race after {event['epochs']} validated "
+                f"epochs: {event['metric']} {event['value']:.4g} against {event['leader']}'s "
+                f"{event['leader_value']:.4g} (p = {event['p_value']:.3g})")
     if kind == "evaluate":
         return (f"  {event['cell']}: predicting {', '.join(event['names'])} with its trained "
                 "weights (nothing retrained)")

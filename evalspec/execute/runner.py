@@ -27,6 +27,7 @@ from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event
 from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
+from evalspec.execute.race import Leader, RacedOut, better
 from evalspec.outcome import CellOutcome, CellRef, Predictions
 from evalspec.plan import Cell, Plan
 from evalspec.validate.model import Spec
@@ -64,19 +65,29 @@ def load_data(spec: Spec, base_dir: Path,
 
 def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache: CellCache,
               scorer: Scorer, on_cell: Callable[[CellOutcome], None],
-              runner: Runner | None = None) -> None:
+              runner: Runner | None = None,
+              on_raced: Callable[[dict[str, Any]], None] = lambda record: None) -> None:
     """Each selected cell, handing each outcome on as it ends: from the cache when its
-    digest is there, else run — resuming from its last checkpoint if it has one."""
+    digest is there, else run — resuming from its last checkpoint if it has one. When
+    candidates race, each cell trains against the leader of its task and seed so far, and a
+    cell the race stops goes to `on_raced` (its record cached: the same leader stops it
+    again without training)."""
     cells = list(plan.round(options.only).cells if options.only else plan.cells)
     runner = runner or LocalRunner()
     everything_cached = not options.rerun and all(cache.usable(c.digest, options.device)
                                                   for c in cells)
     device = None if everything_cached else str(prepare(options.device, options.deterministic))
 
+    leaders: dict[tuple[str, int], Leader] = {}
+
     def job(cell: Cell) -> CellJob:
         return CellJob(plan, cell, data[cell.task], scorer, cache.root, options.device,
                        options.trust_remote_code, options.deterministic,
-                       plan.evaluations.get(cell.task, ()))
+                       plan.evaluations.get(cell.task, ()), leaders.get((cell.task, cell.seed)))
+
+    def finished(outcome: CellOutcome) -> None:
+        lead(plan, scorer, leaders, outcome)
+        on_cell(outcome)
 
     with stop_requests() as stop:
         for number, cell in enumerate(cells, start=1):
@@ -84,6 +95,12 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 raise Interrupted("interrupted; run the same command to resume")
             if options.rerun:
                 cache.forget(cell.digest)
+            stopped = cache.raced(cell.digest)
+            leader = leaders.get((cell.task, cell.seed))
+            if stopped is not None and leader is not None and \
+                    stopped["leader_digest"] == leader.digest:
+                on_raced(stopped)
+                continue
             # a finished cell whose weights are gone trains again for evaluations it lacks
             cached = cache.usable(cell.digest, options.device) and \
                 (not cache.missing(cell.digest, job(cell).evaluations)
@@ -100,14 +117,33 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                     outcome.cost.update(measure_untrained(job(cell), missing))
                     cache.store(cell.digest, outcome.to_json())
                 outcome.evaluations = cached_evaluations(cache, job(cell), options.progress)
-                on_cell(outcome)
+                finished(outcome)
                 continue
-            for outcome in runner.run([job(cell)], options.progress, stop):
-                cache.store(outcome.cell.digest, outcome.to_json())
-                for evaluation in job(cell).evaluations:
-                    cache.store_evaluation(outcome.cell.digest, evaluation.digest,
-                                           outcome.evaluations[evaluation.name].rows())
-                on_cell(outcome)
+            try:
+                for outcome in runner.run([job(cell)], options.progress, stop):
+                    cache.store(outcome.cell.digest, outcome.to_json())
+                    for evaluation in job(cell).evaluations:
+                        cache.store_evaluation(outcome.cell.digest, evaluation.digest,
+                                               outcome.evaluations[evaluation.name].rows())
+                    finished(outcome)
+            except RacedOut as out:
+                cache.store_raced(cell.digest, out.record)
+                options.progress({"kind": "raced", "cell": cell.key, **out.record})
+                on_raced(out.record)
+
+
+def lead(plan: Plan, scorer: Scorer, leaders: dict[tuple[str, int], Leader],
+         outcome: CellOutcome) -> None:
+    """Make a finished cell the leader of its task and seed if it beats the current one on
+    the validation primary metric."""
+    if outcome.validation is None:
+        return
+    cell = outcome.cell
+    value = scorer(cell.task, outcome.validation).get(plan.spec.metrics.primary_name())
+    current = leaders.get((cell.task, cell.seed))
+    if value is not None and (current is None or better(plan.spec, value, current.value)):
+        leaders[(cell.task, cell.seed)] = Leader(cell.digest, cell.model, value,
+                                                 outcome.validation)
 
 
 def cached_evaluations(cache: CellCache, job: CellJob,

@@ -84,9 +84,13 @@ class Plan:
         kept = set(models)
         return self.only(lambda cell: cell.model in kept)
 
-    def only(self, keep: Callable[[Cell], bool]) -> Plan:
-        """The cells `keep` accepts, in plan order, digests unchanged."""
+    def only(self, keep: Callable[[Cell], bool],
+             order: Callable[[Cell], Any] | None = None) -> Plan:
+        """The cells `keep` accepts, in plan order (or sorted by `order`), digests
+        unchanged."""
         cells = tuple(c for c in self.cells if keep(c))
+        if order is not None:
+            cells = tuple(sorted(cells, key=order))
         return Plan(self.spec, self.base_dir, cells, digest([c.digest for c in cells]),
                     self.evaluations)
 

@@ -261,6 +261,8 @@ class TaskView:
     disagreements: tuple[Disagreement, ...] = ()
     prescreen: Table | None = None  # every candidate's frozen-feature scores and ranks
     agreement: str = ""  # Kendall τ of the pre-screen with the final ranking
+    raced: Table | None = None  # the cells a race stopped
+    race: str = ""  # what the race did, in a sentence
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from evalspec.report import (
     curves,
     figures,
     prescreen,
+    race,
     robustness,
     sentences,
     tables,
@@ -94,6 +95,9 @@ def _colours(document: ResultsDocument) -> dict[str, str]:
         for model in task.prescreen.candidates if task.prescreen else ():
             if model not in order:
                 order.append(model)
+        for stop in task.race.stopped if task.race else ():
+            if stop.model not in order:
+                order.append(stop.model)
     return {m: PALETTE[i % len(PALETTE)] for i, m in enumerate(order)}
 
 
@@ -156,7 +160,8 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         robustness.evaluated(document, task, order, colours),
         classes.per_class(task, order, colours) if "per_class" in sections else None,
         classes.disagreements(task, order, colours) if "disagreements" in sections else (),
-        prescreen.table(task, colours), prescreen.agreement(task))
+        prescreen.table(task, colours), prescreen.agreement(task), race.stopped(task, colours),
+        race.note(task))
 
 
 def _repairs(task: Task) -> str:

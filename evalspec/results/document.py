@@ -137,6 +137,19 @@ def _disagreements(spec: Spec, task: str, outcomes: Sequence[CellOutcome],
     return {"disagreements": [{**row, "input": inputs[row["id"]]} for row in found]}
 
 
+RACE_FIELDS = ("model", "seed", "epochs", "metric", "value", "leader", "leader_value",
+               "p_value")
+
+
+def race_record(spec: Spec, stopped: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The race's settings and the cells it stopped (None when candidates do not race)."""
+    race = spec.finetune.race if spec.finetune else None
+    if race is None:
+        return None
+    return {"level": race.level, "after": race.after,
+            "stopped": [{k: r[k] for k in RACE_FIELDS} for r in stopped]}
+
+
 def prescreen_settings(spec: Spec) -> dict[str, Any]:
     """The declared pre-screen: its method, `keep` and cross-validation `folds`."""
     assert spec.finetune is not None and spec.finetune.prescreen is not None
@@ -169,13 +182,16 @@ def positive(task: Any, labels: list[str]) -> str | None:
 def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
           outcomes: Sequence[CellOutcome],
           cells: list[dict[str, Any]], *, started: str, finished: str | None,
-          device: str, prescreen: Mapping[str, Mapping[str, Any]] | None = None
-          ) -> dict[str, Any]:
+          device: str, prescreen: Mapping[str, Mapping[str, Any]] | None = None,
+          raced: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
     """The whole results document (see `results.schema.ResultsDocument`); `finished` is
     None while the run is in progress; `prescreen` holds each task's pre-screen scores per
-    model when the spec asks for one."""
+    model when the spec asks for one; `raced`, the cells a race stopped (their models are
+    not ranked, as their training did not finish)."""
     spec = plan.spec
     metrics = declarations(spec)
+    out = {(r["task"], r["model"]) for r in raced}
+    outcomes = [o for o in outcomes if (o.cell.task, o.cell.model) not in out]
     tasks = {name: {"type": task.type, "labels": list(data[name].labels),
                     "positive": positive(task, list(data[name].labels)),
                     "sizes": data[name].sizes(), "split": _split(task),
@@ -185,6 +201,7 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
                     **_disagreements(spec, name, outcomes, data[name])}
              for name, task in spec.tasks.items()}
     for name, summary in tasks.items():
+        summary["race"] = race_record(spec, [r for r in raced if r["task"] == name])
         found = (prescreen or {}).get(name)
         summary["prescreen"] = prescreen_record(prescreen_settings(spec), found, [
             row["model"] for row in summary["leaderboard"]]) if found else None

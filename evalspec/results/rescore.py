@@ -56,8 +56,11 @@ def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
                           spec, cell["task"], evaluations[name])}
                           for name, e in cell.get("evaluations", {}).items()},
                       "cost": document.cost_record(spec, recorded.cost)})
+    out = {(name, stop["model"]) for name, task in results["tasks"].items()
+           for stop in (task.get("race") or {}).get("stopped", [])}  # never ranked
+    ranked = [o for o in outcomes if (o.cell.task, o.cell.model) not in out]
     tasks = {name: {**task, "positive": document.positive(spec.tasks[name], task["labels"]),
-                    **document.task_summary(spec, name, outcomes)}
+                    **document.task_summary(spec, name, ranked)}
              for name, task in results["tasks"].items()}
     for task in tasks.values():  # the final ranking may have changed: so may the agreement
         if task.get("prescreen"):

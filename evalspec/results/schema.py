@@ -298,6 +298,25 @@ class Prescreen(Record):
                                             ": its agreement with the final ranking")
 
 
+class RaceStop(Record):
+    """A cell the race stopped before its training finished."""
+
+    model: str = Field(description="model name")
+    seed: int = Field(description="training seed")
+    epochs: int = Field(description="validated epochs it trained, over its stages")
+    metric: str = Field(description="the primary metric compared")
+    value: float = Field(description="its value on the validation split when stopped")
+    leader: str = Field(description="the model it lost to (best finished, same seed)")
+    leader_value: float = Field(description="the leader's value on the validation split")
+    p_value: float = Field(description="paired-bootstrap p-value of the difference")
+
+
+class Race(Record):
+    level: float = Field(description="confidence of the test: stopped when p < 1 − level")
+    after: int = Field(description="validated epochs before a candidate may be stopped")
+    stopped: list[RaceStop] = Field(description="cells stopped; their models are not ranked")
+
+
 class SplitSizes(Record):
     train: int = Field(description="training examples")
     validation: int = Field(description="validation examples (0: none)")
@@ -335,6 +354,7 @@ class Task(Record):
         "precision, recall and F1 with intervals")
     prescreen: Prescreen | None = Field(
         default=None, description="the pre-screen, when the spec has one")
+    race: Race | None = Field(default=None, description="the race, when candidates race")
     disagreements: list[Disagreement] = Field(
         default_factory=list, description="classification: the test examples the models' "
         "first seeds disagree on most (most distinct predictions, then the widest spread of "

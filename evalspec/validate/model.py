@@ -529,12 +529,25 @@ class LinearProbe(Call):
     folds: Annotated[int, Field(ge=2, le=20)] = Field(5, description="cross-validation folds")
 
 
+class Race(Call):
+    summary = "stop fine-tuning a candidate once it is significantly worse than the leader "\
+        "on the validation split"
+    fn: Literal["race"]
+    level: Annotated[float, Field(gt=0.5, lt=1)] = Field(
+        0.95, description="confidence of the paired test: stopped when p < 1 − level")
+    after: PositiveInt = Field(1, description="validated epochs a candidate trains before it "
+                               "may be stopped")
+
+
 class Finetune(StageOverrides):
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1,
                              description="each (task, model) pair is trained once per seed")
     prescreen: choice(LogMe, LinearProbe) | None = Field(  # type: ignore[valid-type]
         None, description="before fine-tuning, score every candidate from frozen features "
         "(`logme(keep = N)` or `linear_probe(keep = N, folds = K)`) and keep the best N")
+    race: choice(Race) | None = Field(  # type: ignore[valid-type]
+        None, description="`race(level = 95%, after = 1)`: stop a candidate whose validation "
+        "primary metric is significantly worse than the best finished candidate's")
     stages: dict[str, Stage] = Field(default_factory=dict, description="stages, in order")
 
 
@@ -619,5 +632,5 @@ CALLS: dict[str, type[Call]] = {
     for model in cast(tuple[type[Call], ...], (
         *DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
         TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence,
-        *PERTURBATION_CALLS, LogMe, LinearProbe))
+        *PERTURBATION_CALLS, LogMe, LinearProbe, Race))
 }
