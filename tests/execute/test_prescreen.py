@@ -77,3 +77,19 @@ def test_regression_is_pre_screened_with_regression_logme(tmp_path: Path) -> Non
     screen = tiny.results(tmp_path / "out")["tasks"]["diabetes"]["prescreen"]
     assert sum(c["fine_tuned"] for c in screen["candidates"].values()) == 1
     assert all(c["linear_probe"]["mean"] <= 1 for c in screen["candidates"].values())  # R²
+
+
+def test_text_candidates_are_pre_screened_from_their_pooled_encoder_output(
+        tmp_path: Path) -> None:
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.reviews(tiny.REVIEWS), labels='["negative", "positive"]'),
+        tiny.model("gru", tiny.scratch("gru", hidden=16), max_length=24),
+        tiny.model("transformer", tiny.scratch("transformer", layers=1, hidden=32),
+                   max_length=24),
+        finetune=tiny.finetune(tiny.probe(1), prescreen="linear_probe(keep = 1, folds = 3)"),
+        metrics=tiny.metrics("accuracy"), report=tiny.report("json")))
+    assert tiny.run(spec, tmp_path / "out", cache=tmp_path / "cache") == 0
+    screen = tiny.results(tmp_path / "out")["tasks"]["sentiment"]["prescreen"]
+    assert screen["folds"] == 3
+    assert {c["dimensions"] for c in screen["candidates"].values()} == {16, 32}  # gru, transformer
+    assert sorted(c["fine_tuned"] for c in screen["candidates"].values()) == [False, True]
