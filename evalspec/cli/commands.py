@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     plan.set_defaults(handler=cmd_plan)
 
     listing = sub.add_parser("list", help="list metrics, task types or sources")
-    listing.add_argument("what", choices=("metrics", "tasks", "sources"))
+    listing.add_argument("what", choices=("metrics", "tasks", "sources", "perturbations"))
     listing.set_defaults(handler=cmd_list)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the spec model")

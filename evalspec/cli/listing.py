@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from evalspec.registry.metrics import METRICS
+from evalspec.registry.perturbations import PERTURBATIONS
 from evalspec.registry.tasks import TASK_TYPES
-from evalspec.validate.model import DATA_SOURCES, MODEL_SOURCES, Call
+from evalspec.validate.model import DATA_SOURCES, MODEL_SOURCES, PERTURBATION_CALLS, Call
+
+
+def _name(call: type[Call]) -> str:
+    return str(call.model_fields["fn"].annotation.__args__[0])  # type: ignore[union-attr]
 
 
 def _signature(call: type[Call]) -> str:
-    fn = call.model_fields["fn"].annotation.__args__[0]  # type: ignore[union-attr]
-    names = [n for n in call.model_fields if n != "fn"]
+    fn = _name(call)
+    own = vars(call).get("__annotations__", {})  # its own arguments before inherited ones
+    names = sorted((n for n in call.model_fields if n != "fn"), key=lambda n: n not in own)
     positional = [n for n in call.positional]
     keywords = [f"{n} = …" for n in names if n not in positional]
     return f"{fn}({', '.join(positional + keywords)})"
 
 
 def catalogue(what: str) -> list[str]:
-    """Lines of `name  description` for metrics, tasks or sources."""
+    """Lines of `name  description` for metrics, tasks, sources or perturbations."""
     if what == "metrics":
         rows = []
         for m in METRICS.values():
@@ -26,6 +32,9 @@ def catalogue(what: str) -> list[str]:
             rows.append((name, f"{m.description} [{tasks}]"))
     elif what == "tasks":
         rows = [(t.name, t.description) for t in TASK_TYPES.values()]
+    elif what == "perturbations":
+        rows = [(_signature(c), f"{PERTURBATIONS[_name(c)].modality}: {c.summary}")
+                for c in PERTURBATION_CALLS]
     else:
         rows = [(_signature(c), f"data: {c.summary}") for c in DATA_SOURCES]
         rows += [(_signature(c), f"model: {c.summary}") for c in MODEL_SOURCES]

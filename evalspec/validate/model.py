@@ -512,20 +512,23 @@ class Stage(StageOverrides):
         None, description="`patience(N, monitor = val.METRIC)`")
 
 
-class LogMe(Call):
+class PrescreenCall(Call):
+    """A pre-screen: how many candidates per task it keeps for fine-tuning."""
+
+    keep: PositiveInt | None = Field(None, description="fine-tune only the best N per task; "
+                                     "absent: fine-tune every candidate, scores reported")
+
+
+class LogMe(PrescreenCall):
     summary = "rank candidates by LogME (the evidence of a Bayesian linear model) on frozen "\
         "features of the training split"
     fn: Literal["logme"]
-    keep: PositiveInt | None = Field(None, description="fine-tune only the best N per task; "
-                                     "absent: fine-tune every candidate, scores reported")
 
 
-class LinearProbe(Call):
+class LinearProbe(PrescreenCall):
     summary = "rank candidates by a cross-validated linear model on frozen features of the "\
         "training split"
     fn: Literal["linear_probe"]
-    keep: PositiveInt | None = Field(None, description="fine-tune only the best N per task; "
-                                     "absent: fine-tune every candidate, scores reported")
     folds: Annotated[int, Field(ge=2, le=20)] = Field(5, description="cross-validation folds")
 
 

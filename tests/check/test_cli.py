@@ -120,6 +120,7 @@ def test_exit_codes(argv: list[str], expected: int, capsys: pytest.CaptureFixtur
 
 @pytest.mark.parametrize(("what", "needle"), [
     ("metrics", "accuracy"), ("tasks", "text_classification"), ("sources", "csv(path"),
+    ("perturbations", "typos(rate = …, seed = …)"), ("perturbations", "audio: white noise"),
 ])
 def test_list(what: str, needle: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["list", what], capsys)
