@@ -215,6 +215,8 @@ def cache_state(cache: CellCache, digest: str, device: str,
     `to run`."""
     from evalspec.execute.training.checkpoint import complete
 
+    if cache.finished(digest) and cache.damage(digest) is not None:
+        return "to run (cache entry damaged)"
     if cache.usable(digest, device):
         missing = [e.name for e in cache.missing(digest, evaluations)]
         if not missing:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import stat
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
@@ -35,3 +36,29 @@ def package_location(source: Any, base_dir: Path) -> Path | None:
     """A `package(…)` model's file or folder; None when the package is not installed."""
     folder = package_folder(source.module)
     return folder / source.subpath if folder is not None else None
+
+
+MISSING, FILE, FOLDER = "missing", "file", "folder"
+
+
+def what_is(path: Path) -> str:
+    """What a path names, found without opening it (a named pipe would block a reader):
+    `file`, `folder`, `missing`, or in words anything else — a named pipe, a device, a
+    socket — or why it cannot be looked at (a name too long, no permission)."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return MISSING
+    except OSError as error:
+        return f"a path that cannot be looked at ({error.strerror or error})"
+    if stat.S_ISREG(mode):
+        return FILE
+    if stat.S_ISDIR(mode):
+        return FOLDER
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO), not a file"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device, not a file"
+    if stat.S_ISSOCK(mode):
+        return "a socket, not a file"
+    return "not a regular file"

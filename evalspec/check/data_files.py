@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from evalspec.diagnostics import did_you_mean, one_of
+from evalspec.headers import repeated_column
 from evalspec.validate.model import Conll
 
 MAX_SCAN_BYTES = 64 * 1024 * 1024  # label columns of larger files are checked at run time
@@ -49,6 +50,9 @@ def csv_header(path: Path, delimiter: str) -> list[str]:
         raise Unreadable(f"`{path.name}` cannot be read as CSV: {error}") from None
     if not header or not any(h.strip() for h in header):
         raise Unreadable(f"`{path.name}` is empty: a CSV source needs a header row")
+    repeated = repeated_column(header)
+    if repeated:
+        raise Unreadable(f"`{path.name}`: {repeated}")
     return header
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from evalspec.check.context import Context, task_modality
 from evalspec.check.paths import locate, resolve, suggest_path
 from evalspec.diagnostics import Diagnostic, Severity, did_you_mean, one_of
-from evalspec.locations import package_folder
+from evalspec.locations import FILE, FOLDER, MISSING, package_folder, what_is
 from evalspec.registry.models import SCRATCH_ARCHS, SCRATCH_ARGS, WEIGHTS_LAYOUTS, modalities_of
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
@@ -111,8 +111,9 @@ def hub_cache() -> Path:
 def _cached(folder: Path, revision: str | None = None) -> bool:
     snapshots = folder / "snapshots"
     if revision is not None:
-        return (folder / "refs" / revision).is_file() or (snapshots / revision).is_dir()
-    return snapshots.is_dir() and any(snapshots.iterdir())
+        return what_is(folder / "refs" / revision) == FILE or \
+            what_is(snapshots / revision) == FOLDER
+    return what_is(snapshots) == FOLDER and any(snapshots.iterdir())
 
 
 def _is_model(found: Path, arch: str | None, written: str,
@@ -120,11 +121,12 @@ def _is_model(found: Path, arch: str | None, written: str,
     """ES405: a folder holds `config.json`; a bare weights file names its `arch`."""
     if arch is not None:
         return
-    if found.is_dir() and not (found / "config.json").is_file():
+    kind = what_is(found)
+    if kind == FOLDER and what_is(found / "config.json") != FILE:
         yield Diagnostic(
             "ES405", f"`{written}` holds no model: there is no `config.json` in it", span,
             "point at a Hugging Face model folder, or at a weights file with `arch = …`")
-    elif found.is_file() and found.suffix in WEIGHT_SUFFIXES:
+    elif kind == FILE and found.suffix in WEIGHT_SUFFIXES:
         yield Diagnostic(
             "ES405", f"`{written}` is a bare weights file; its architecture is unknown", span,
             f'name its timm architecture: `path("{written}", arch = resnet18)`')
@@ -153,11 +155,16 @@ def _package_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterat
         return
     span = ctx.spans.value((*path, "subpath"))
     target = folder / source.subpath
-    if not target.exists():
+    kind = what_is(target)
+    if kind == MISSING:
         near = suggest_path(folder, source.subpath)
         yield Diagnostic(
             "ES405", f"package `{source.module}` has no `{source.subpath}`", span,
             (f"did you mean `{near}`? " if near else "") + f"(looked for {target})")
+        return
+    if kind not in (FILE, FOLDER):
+        yield Diagnostic("ES405", f"`{source.subpath}` in package `{source.module}` is {kind}",
+                         span, "name a model folder or weights file inside the package")
         return
     yield from _is_model(target, source.arch, source.subpath or source.module, span)
 
@@ -169,7 +176,7 @@ def _hub_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[D
     if _cached(folder, source.revision):
         return
     what = f"`{source.id}`" + (f" at revision `{source.revision}`"
-                               if source.revision and folder.is_dir() else "")
+                               if source.revision and what_is(folder) == FOLDER else "")
     yield _not_cached(what, cache, ctx.spans.value((*path, "id")), f"hf download {source.id}")
 
 

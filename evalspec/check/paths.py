@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evalspec.diagnostics import Diagnostic
+from evalspec.locations import FILE, FOLDER, MISSING, what_is
 from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.source import Span
 
@@ -29,7 +30,7 @@ def suggest_path(base_dir: Path, written: str) -> str | None:
     for index, part in enumerate(parts):
         if Path(written).is_absolute() and index == 0:
             continue
-        if (folder / part).exists():
+        if what_is(folder / part) in (FILE, FOLDER):
             folder = folder / part
             continue
         try:
@@ -48,7 +49,7 @@ def beside_working_dir(base_dir: Path, written: str) -> str | None:
     if Path(written).is_absolute():
         return None
     cwd = Path.cwd()
-    if (cwd / written).exists() and cwd.resolve() != base_dir.resolve():
+    if what_is(cwd / written) in (FILE, FOLDER) and cwd.resolve() != base_dir.resolve():
         return os.path.relpath(cwd / written, base_dir)
     return None
 
@@ -58,7 +59,11 @@ def locate(base_dir: Path, written: str, span: Span, code: str, what: str,
     """`code` (ES401/ES405) when the path is missing; ES402 when it is a folder for a file or
     the reverse (`want_dir` None: either will do)."""
     found = resolve(base_dir, written)
-    if not found.exists():
+    kind = what_is(found)
+    if kind not in (MISSING, FILE, FOLDER):
+        yield Diagnostic("ES402", f"`{written}` is {kind}", span,
+                         f"point at a regular {'folder' if want_dir else 'file'}")
+    elif kind == MISSING:
         near = suggest_path(base_dir, written)
         beside = beside_working_dir(base_dir, written)
         if beside:
@@ -66,7 +71,7 @@ def locate(base_dir: Path, written: str, span: Span, code: str, what: str,
         else:
             hint = (f"did you mean `{near}`? " if near else "") + f"(looked for {found})"
         yield Diagnostic(code, f"{what} `{written}` not found", span, hint)
-    elif want_dir is not None and found.is_dir() != want_dir:
+    elif want_dir is not None and (kind == FOLDER) != want_dir:
         kind, other = ("a folder", "a file") if want_dir else ("a file", "a folder")
         yield Diagnostic(
             "ES402", f"`{written}` is {other}, but {reader} reads {kind}", span,
@@ -79,4 +84,4 @@ def usable(base_dir: Path, source: Any) -> Path | None:
     if facts.location is None:
         return None
     found = resolve(base_dir, getattr(source, facts.location))
-    return found if found.exists() and found.is_dir() == (facts.layout == "folder") else None
+    return found if what_is(found) == (FOLDER if facts.layout == "folder" else FILE) else None

@@ -1,8 +1,11 @@
 """Finished cells, content-addressed by their digest: a cell whose digest is here is never
-trained again. Each entry is written atomically (see `evalspec.atomic`)."""
+trained again. Each entry is written atomically (see `evalspec.atomic`) with the sha256 of
+its content beside it, checked on every read: an entry edited, truncated or written
+without one is damaged, and what it held is computed again."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +16,45 @@ from evalspec.atomic import folder_write, is_complete, remove_folder
 from evalspec.plan import Evaluation
 
 WEIGHTS = "model.safetensors"
+
+
+class Damaged(Exception):
+    """A cache entry whose content is not what was written (`str()` says what and where)."""
+
+
+def _write(folder: Path, name: str, value: Any) -> None:
+    """`value` as JSON in `folder/name`, with its sha256 in `folder/name.sha256`."""
+    text = json.dumps(value, allow_nan=False)
+    with folder_write(folder) as temporary:
+        (temporary / name).write_text(text, encoding="utf-8")
+        (temporary / f"{name}.sha256").write_text(_sha256(text) + "\n", encoding="utf-8")
+
+
+def _read(folder: Path, name: str) -> Any:
+    """The JSON in `folder/name`, None if it was never completely written; Damaged when it
+    no longer matches its sha256 (or has none)."""
+    if not is_complete(folder):
+        return None
+    path = folder / name
+    try:
+        text = path.read_text(encoding="utf-8")
+        recorded = (folder / f"{name}.sha256").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise Damaged(f"{path}: no content digest beside it (an older or partial entry)"
+                      ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise Damaged(f"{path}: unreadable ({error})") from None
+    if _sha256(text) != recorded:
+        raise Damaged(f"{path}: its content does not match the sha256 written with it "
+                      "(edited or truncated)")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise Damaged(f"{path}: not valid JSON ({error})") from None
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -31,19 +73,33 @@ class CellCache:
         return is_complete(self.root / digest / "outcome")
 
     def usable(self, digest: str, device: str) -> bool:
-        """Finished, on the device asked for: `cpu` or `cuda` must match what the cell
-        trained on (numbers and cost differ between them); `auto` takes either."""
+        """Finished and intact, on the device asked for: `cpu` or `cuda` must match what the
+        cell trained on (numbers and cost differ between them); `auto` takes either."""
         if not self.finished(digest):
             return False
-        return device == "auto" or self.load(digest).get("device") == device
+        try:
+            outcome = self.load(digest)
+        except Damaged:
+            return False
+        return device == "auto" or outcome.get("device") == device
+
+    def damage(self, digest: str) -> str | None:
+        """What is wrong with a finished cell's stored outcome; None when it is intact."""
+        try:
+            self.load(digest)
+        except Damaged as problem:
+            return str(problem)
+        return None
 
     def load(self, digest: str) -> dict[str, Any]:
-        return json.loads((self.root / digest / "outcome" / "outcome.json").read_text())
+        found: dict[str, Any] = _read(self.root / digest / "outcome", "outcome.json")
+        if found is None:
+            raise Damaged(f"{self.root / digest / 'outcome'}: incomplete")
+        return found
 
     def store(self, digest: str, outcome: dict[str, Any]) -> None:
         """Keep a finished cell's outcome; its checkpoints are no longer needed."""
-        with folder_write(self.root / digest / "outcome") as temporary:
-            (temporary / "outcome.json").write_text(json.dumps(outcome, allow_nan=False))
+        _write(self.root / digest / "outcome", "outcome.json", outcome)
         remove_folder(self.checkpoints(digest))
 
     def forget(self, digest: str) -> None:
@@ -63,24 +119,36 @@ class CellCache:
             save_model(model, str(temporary / WEIGHTS))
 
     def evaluation(self, digest: str, evaluation: str) -> list[dict[str, Any]] | None:
-        """The stored prediction rows of one of a cell's evaluations, or None."""
-        path = self.root / digest / "evaluations" / evaluation
-        if not is_complete(path):
+        """The stored prediction rows of one of a cell's evaluations; None when absent or
+        damaged (then they are predicted again)."""
+        try:
+            rows: list[dict[str, Any]] | None = _read(
+                self.root / digest / "evaluations" / evaluation, "predictions.json")
+        except Damaged:
             return None
-        rows: list[dict[str, Any]] = json.loads((path / "predictions.json").read_text())
         return rows
 
     def raced(self, digest: str) -> dict[str, Any] | None:
-        """Why a race stopped this cell, if it did."""
-        path = self.root / digest / "raced" / "raced.json"
-        if not is_complete(path.parent):
+        """Why a race stopped this cell, if it did (a damaged record: as if it had not)."""
+        try:
+            record: dict[str, Any] | None = _read(self.root / digest / "raced", "raced.json")
+        except Damaged:
             return None
-        record: dict[str, Any] = json.loads(path.read_text())
         return record
 
     def store_raced(self, digest: str, record: dict[str, Any]) -> None:
-        with folder_write(self.root / digest / "raced") as temporary:
-            (temporary / "raced.json").write_text(json.dumps(record, allow_nan=False))
+        _write(self.root / digest / "raced", "raced.json", record)
+
+    def prescreen(self, key: str) -> dict[str, Any] | None:
+        """A candidate's stored pre-screen scores (None when absent or damaged)."""
+        try:
+            scores: dict[str, Any] | None = _read(self.root / "prescreen" / key, "scores.json")
+        except Damaged:
+            return None
+        return scores
+
+    def store_prescreen(self, key: str, scores: dict[str, Any]) -> None:
+        _write(self.root / "prescreen" / key, "scores.json", scores)
 
     def missing(self, digest: str, evaluations: Iterable[Evaluation]) -> tuple[Evaluation, ...]:
         """Those of a cell's `evaluations` whose predictions are not stored."""
@@ -88,5 +156,4 @@ class CellCache:
 
     def store_evaluation(self, digest: str, evaluation: str,
                          rows: list[dict[str, Any]]) -> None:
-        with folder_write(self.root / digest / "evaluations" / evaluation) as temporary:
-            (temporary / "predictions.json").write_text(json.dumps(rows, allow_nan=False))
+        _write(self.root / digest / "evaluations" / evaluation, "predictions.json", rows)

@@ -24,6 +24,9 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "prescreen":
         return (f"pre-screening {event['task']}/{event['model']}: frozen features of the "
                 "training split")
+    if kind == "damaged":
+        return (f"  warning: {event['cell']}: its cache entry is damaged ({event['problem']}); "
+                "training it again")
     if kind == "raced":
         return (f"  {event['cell']}: stopped by the race after {event['epochs']} validated "
                 f"epochs: {event['metric']} {event['value']:.4g} against {event['leader']}'s "

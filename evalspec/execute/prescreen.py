@@ -4,11 +4,9 @@ cached by the first seed's cell digest (they depend on nothing a later seed chan
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from evalspec.atomic import write_text
 from evalspec.execute.cache import CellCache
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event
@@ -32,13 +30,12 @@ def screen(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache: Ce
     for cell in plan.cells:
         firsts.setdefault((cell.task, cell.model), cell)
     for (task, model), cell in firsts.items():
-        path = cache.root / "prescreen" / f"{cell.digest}-{folds}.json"
-        if path.exists():
-            scores = json.loads(path.read_text())
-        else:
+        key = f"{cell.digest}-{folds}"
+        scores = cache.prescreen(key)
+        if scores is None:
             progress({"kind": "prescreen", "task": task, "model": model})
             scores = _scores(plan, cell, data[task], options, folds)
-            write_text(path, json.dumps(scores, allow_nan=False))
+            cache.store_prescreen(key, scores)
         found.setdefault(task, {})[model] = scores
     return found
 

@@ -95,6 +95,10 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                 raise Interrupted("interrupted; run the same command to resume")
             if options.rerun:
                 cache.forget(cell.digest)
+            damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
+            if damage is not None:  # computed again, never used as is
+                options.progress({"kind": "damaged", "cell": cell.key, "problem": damage})
+                cache.forget(cell.digest)
             stopped = cache.raced(cell.digest)
             leader = leaders.get((cell.task, cell.seed))
             if stopped is not None and leader is not None and \

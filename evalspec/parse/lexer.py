@@ -120,8 +120,7 @@ class TokenFilter:
             elif kind == "_NL" and stack and stack[-1].type != "LBRACE":
                 continue
             elif kind in ("NUMBER", "PERCENT") and _may_overflow(token.value):
-                value = number_value(token.value)
-                if not math.isfinite(value) or abs(value) >= _MAX_NUMBER:
+                if _out_of_range(token.value):
                     raise LexError(Diagnostic(
                         "ES107", f"number `{token.value}` is out of range",
                         tok_span(source, token), "use a finite number of reasonable size"))
@@ -173,6 +172,18 @@ def number_value(text: str) -> int | float:
     """The value of a NUMBER or PERCENT token's text, before any percent scaling."""
     text = text.rstrip("%").replace("_", "")
     return float(text) if "." in text or "e" in text or "E" in text else int(text)
+
+
+def _out_of_range(text: str) -> bool:
+    """Whether a number is infinite or at least _MAX_NUMBER in size, decided without
+    converting a huge integer (Python refuses over 4,300 digits, and floats overflow)."""
+    digits = text.rstrip("%").replace("_", "")
+    if not any(c in digits for c in ".eE"):
+        whole = digits.lstrip("+-").lstrip("0")
+        return len(whole) > len(str(int(_MAX_NUMBER))) or \
+            (bool(whole) and int(whole) >= _MAX_NUMBER)
+    value = float(digits)
+    return not math.isfinite(value) or abs(value) >= _MAX_NUMBER
 
 
 def _may_overflow(text: str) -> bool:

@@ -3,6 +3,7 @@ what shapes it is unchanged; metrics, new models, `plan`, `--rerun` and broken e
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -276,3 +277,31 @@ def test_a_fully_cached_run_does_not_load_torch(first: tuple[Path, Path, Results
                           capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "imported:"
     assert len(cached_lines(tmp_path / "second")) == 2
+
+
+@pytest.mark.parametrize("damage", ["edited", "truncated", "no digest"])
+def test_a_damaged_cache_entry_is_computed_again_with_a_warning(
+        first: tuple[Path, Path, Results], trained: list[int], tmp_path: Path,
+        capsys: pytest.CaptureFixture[str], damage: str) -> None:
+    spec, cache, before = first
+    digest = before["cells"][0]["digest"]
+    stored = cache / digest / "outcome" / "outcome.json"
+    if damage == "edited":  # every prediction made right: accuracy would become 1.0
+        outcome = json.loads(stored.read_text())
+        for row in outcome["predictions"]:
+            row["probabilities"] = [1.0 if label == row["true"] else 0.0
+                                    for label in outcome["labels"]]
+        stored.write_text(json.dumps(outcome))
+    elif damage == "truncated":
+        stored.write_text(stored.read_text()[:100])
+    else:
+        (stored.parent / "outcome.json.sha256").unlink()
+    key = before["cells"][0]["task"] + "/" + before["cells"][0]["model"] + "/seed0"
+    assert plan_states(spec, cache, capsys)[key] == "to run (cache entry damaged)"
+    out = tmp_path / "second"
+    assert run(spec, out, cache) == 0
+    assert len(trained) == 1  # the damaged cell alone, trained again
+    assert "its cache entry is damaged" in (out / "run.log").read_text()
+    after = results(out)
+    assert metrics_of(after) == metrics_of(before)  # the true numbers, not the edited ones
+    assert plan_states(spec, cache, capsys)[key] == "cached"

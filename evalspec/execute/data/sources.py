@@ -33,6 +33,8 @@ from evalspec.execute.data.media import (
 from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.rows import Table, table_examples
 from evalspec.execute.data.tags import is_tag
+from evalspec.headers import repeated_column
+from evalspec.locations import FILE, FOLDER, MISSING, what_is
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
@@ -61,12 +63,13 @@ def _origin(written: str) -> str:
 def _existing(base_dir: Path, written: str, folder: bool = False) -> Path:
     path = base_dir / written
     kind = "folder" if folder else "file"
-    if not path.exists():
+    found = what_is(path)
+    if found == MISSING:
         raise RunError(f"{_origin(written)}: {kind} not found (looked for {path}); paths are "
                        "relative to the spec file's folder", "ES401")
-    if path.is_dir() != folder:
-        raise RunError(f"{_origin(written)}: is a {'file' if folder else 'folder'}, expected "
-                       f"a {kind}", "ES402")
+    if found != (FOLDER if folder else FILE):
+        shown = found if found not in (FILE, FOLDER) else f"a {found}"
+        raise RunError(f"{_origin(written)}: is {shown}, expected a {kind}", "ES402")
     return path
 
 
@@ -98,6 +101,9 @@ def _csv(source: Csv, task: TaskType, base_dir: Path, problems: Problems) -> Loa
     if not records:
         raise RunError(f"{origin}: empty file; its first row must name the columns", "ES408")
     header, rows = records[0], []
+    repeated = repeated_column(header)
+    if repeated:
+        raise RunError(f"{origin}: {repeated}", "ES408")
     for number, record in enumerate(records[1:], start=2):
         location = f"{origin}:{number}"
         if not record:

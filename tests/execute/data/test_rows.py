@@ -56,6 +56,16 @@ def test_undeclared_label_names_file_and_row(tmp_path: Path) -> None:
     assert str(error).startswith("d.csv:4: label `neutral` is not among the declared labels")
 
 
+def test_a_column_named_twice_is_refused_not_read_from_its_last_copy(tmp_path: Path) -> None:
+    write_csv(tmp_path / "d.csv", [["id", "text", "text", "label"], ["1", "a", "b", "pos"]])
+    task = Task(type="text_classification", train=Csv(fn="csv", path="d.csv"),
+                test=Csv(fn="csv", path="d.csv"))
+    error = run_error(task, tmp_path)
+    assert error.code == "ES408"
+    assert str(error) == ("d.csv: the header names column `text` twice (columns 2 and 3); "
+                          "rename one so that each column has its own name")
+
+
 def test_inferred_labels_come_from_train(tmp_path: Path) -> None:
     write_csv(tmp_path / "train.csv", text_rows(["a", "b", "a"]))
     write_csv(tmp_path / "test.csv", text_rows(["a", "c"]))
