@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from evalspec.atomic import probe_writable
 from evalspec.check import check as check_rules
 from evalspec.diagnostics import Diagnostic, ordered
 from evalspec.errors import RunError, SpecError, UsageError
@@ -111,9 +112,11 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     checked = load(spec_file)
     assert checked.validated is not None
     spec, path = checked.validated.spec, Path(checked.source.path)
-    session = Session(checked.source, output_folder(path, spec.report.out, out), options)
+    folder, cache = output_folder(path, spec.report.out, out), cell_cache(path, options)
+    for writable in (folder.root, cache.root):  # fail now, not after the training
+        probe_writable(writable)
+    session = Session(checked.source, folder, options)
     session.begin(*planned(spec, checked.source.directory, session.progress))
-    cache = cell_cache(path, options)
     run_cells(prescreened(session, cache), session.data, session.options, cache,
               session.validation_scorer(), session.finish_cell, on_raced=session.raced)
     results = session.write_results()

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from evalspec.errors import RunError
+
 MARKER = "COMPLETE"
 
 
@@ -21,10 +23,22 @@ def fsync_path(path: Path) -> None:
         os.close(descriptor)
 
 
+def unwritable(path: Path, error: OSError) -> RunError:
+    """The run error for a file or folder that could not be written (ES506)."""
+    return RunError(f"{path}: cannot be written ({error.strerror or error}); free space, or "
+                    "choose a writable folder (--out, --cache-dir); what was written before "
+                    "is kept", "ES506")
+
+
 def write_text(path: Path, text: str) -> None:
-    """Replace `path` with `text`: a temporary file in the same folder, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Replace `path` with `text`: a temporary file in the same folder, fsync, rename; a
+    file system that refuses is an ES506 RunError naming `path`."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".tmp")
+    except OSError as error:
+        raise unwritable(path, error) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             stream.write(text)
@@ -32,19 +46,32 @@ def write_text(path: Path, text: str) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)  # mkstemp makes it private; results are meant to share
         os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise unwritable(path, error) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def probe_writable(folder: Path) -> None:
+    """Create `folder` if needed and write, then remove, a small file in it: ES506 now
+    rather than after the training."""
+    write_text(folder / ".evalspec-write-probe", "ok\n")
+    (folder / ".evalspec-write-probe").unlink(missing_ok=True)
 
 
 @contextmanager
 def folder_write(final: Path) -> Iterator[Path]:
     """Yield a temporary folder to fill; on success fsync it, add a completion marker and
     rename it to `final` (replacing an older one). On failure nothing changes at `final`."""
-    final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.parent / f".{final.name}.tmp-{os.getpid()}"
-    shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir()
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(temporary, ignore_errors=True)
+        temporary.mkdir()
+    except OSError as error:
+        raise unwritable(final, error) from None
     try:
         yield temporary
         for path in temporary.iterdir():
@@ -55,6 +82,9 @@ def folder_write(final: Path) -> Iterator[Path]:
         remove_folder(final)
         os.replace(temporary, final)
         fsync_path(final.parent)
+    except OSError as error:  # a full disk, a folder made read-only under us
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise unwritable(final, error) from None
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise

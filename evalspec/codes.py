@@ -54,4 +54,5 @@ CODES: dict[str, str] = {
     "ES503": "unsafe model file refused",
     "ES504": "non-finite loss",
     "ES505": "a reproduced run differs from the recorded one",
+    "ES506": "an output or cache folder cannot be written",
 }

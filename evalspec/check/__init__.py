@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from evalspec.check import data, evaluations, finetune, labels, metrics, models, tasks
+from evalspec.check import (
+    data,
+    evaluations,
+    finetune,
+    labels,
+    metrics,
+    models,
+    report,
+    tasks,
+)
 from evalspec.check.context import Context
 from evalspec.diagnostics import Diagnostic
 from evalspec.source import SourceFile
@@ -41,6 +50,7 @@ RULES: tuple[Rule, ...] = (
     models.untrained_heads_need_finetuning,
     models.model_settings_fit,
     models.model_weights_found,
+    report.report_out_stays_inside,
 )
 
 

@@ -22,6 +22,16 @@ def training_sections(spec: Spec) -> dict[str, Any]:
             "finetune": spec.finetune.model_dump() if spec.finetune else None}
 
 
+def inside(folder: Path, written: str) -> Path:
+    """A predictions file named by a results file, refused unless it lies in that file's
+    folder (a results file is shared: it must not make `report` read elsewhere)."""
+    path = (folder / written).resolve()
+    if not path.is_relative_to(folder.resolve()) or not path.is_file():
+        raise UsageError(f"{folder / 'results.json'}: predictions file `{written}` is not a "
+                         "file inside the results folder; keep the folder as the run wrote it")
+    return path
+
+
 def _raw_cost(recorded: dict[str, Any]) -> dict[str, Any]:
     """A cell's cost back in the executor's shape: batched measurements by metric name."""
     flat = {k: v for k, v in recorded.items() if k not in ("latency", "throughput")}
@@ -40,9 +50,9 @@ def rescore(results: dict[str, Any], ran: Spec, spec: Spec, source: SourceFile,
                          "`evalspec run` the spec to train again")
     cells, outcomes = [], []
     for cell in results["cells"]:
-        rows = read_jsonl(folder / cell["predictions"])
+        rows = read_jsonl(inside(folder, cell["predictions"]))
         labels = results["tasks"][cell["task"]]["labels"]
-        evaluations = {name: Predictions.from_rows(read_jsonl(folder / e["predictions"]),
+        evaluations = {name: Predictions.from_rows(read_jsonl(inside(folder, e["predictions"])),
                                                    labels)
                        for name, e in cell.get("evaluations", {}).items()}
         recorded = CellOutcome(CellRef(cell["task"], cell["model"], cell["seed"], cell["digest"]),

@@ -8,10 +8,11 @@ that a reader of an older file would trip over.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from evalspec.errors import UsageError
 
@@ -413,6 +414,26 @@ class ResultsDocument(Record):
     metrics: list[MetricInfo] = Field(description="declared metrics, in order")
     tasks: dict[str, Task] = Field(description="per task: data, summaries, leaderboard")
     cells: list[Cell] = Field(description="every finished (task, model, seed), in run order")
+
+    @model_validator(mode="after")
+    def _names_agree(self) -> ResultsDocument:
+        """What a report looks up exists: every ranked model has a summary, every cell a
+        task (a hand-edited file could say otherwise)."""
+        for name, task in self.tasks.items():
+            ranked: list[tuple[str, str, Mapping[str, object]]] = [
+                (f"tasks.{name}.leaderboard", row.model, task.models) for row in task.leaderboard]
+            ranked += [(f"tasks.{name}.evaluations.{set_}.leaderboard", row.model,
+                        evaluation.models)
+                       for set_, evaluation in task.evaluations.items()
+                       for row in evaluation.leaderboard]
+            for where, model, summaries in ranked:
+                if model not in summaries:
+                    raise ValueError(f"{where} ranks model `{model}`, which has no summary")
+        for cell in self.cells:
+            if cell.task not in self.tasks:
+                raise ValueError(f"cell {cell.task}/{cell.model} names task `{cell.task}`, "
+                                 "which the file does not describe")
+        return self
 
 
 def json_schema() -> dict[str, Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from evalspec.atomic import write_text
+from evalspec.atomic import unwritable, write_text
 from evalspec.results.files import write_json, write_jsonl
 
 RESULTS = "results.json"
@@ -45,9 +45,12 @@ class RunFolder:
         write_json(self.results, document)
 
     def append_log(self, line: str) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / "run.log").open("a", encoding="utf-8") as log:
-            log.write(line + "\n")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with (self.root / "run.log").open("a", encoding="utf-8") as log:
+                log.write(line + "\n")
+        except OSError as error:
+            raise unwritable(self.root / "run.log", error) from None
 
 
 def output_folder(spec_path: Path, configured: str | None, override: Path | None) -> RunFolder:

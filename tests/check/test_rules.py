@@ -7,13 +7,23 @@ import inspect
 from pathlib import Path
 
 from evalspec import api
-from evalspec.check import RULES, data, evaluations, finetune, labels, metrics, models, tasks
+from evalspec.check import (
+    RULES,
+    data,
+    evaluations,
+    finetune,
+    labels,
+    metrics,
+    models,
+    report,
+    tasks,
+)
 from evalspec.check.data_files import READERS
 from evalspec.check.models import WEIGHTS
 from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.registry.models import MODEL_SOURCES
 
-RULE_MODULES = (data, evaluations, finetune, labels, metrics, models, tasks)
+RULE_MODULES = (data, evaluations, finetune, labels, metrics, models, report, tasks)
 CHECK = Path(data.__file__).parent
 
 
