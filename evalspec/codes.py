@@ -13,6 +13,7 @@ CODES: dict[str, str] = {
     "ES106": "invalid escape in a string",
     "ES107": "number out of range",
     "ES108": "nesting too deep",
+    "ES109": "a string, name or list too large",
     # ES2xx: unknown or ill-typed keys and values
     "ES201": "unknown key, or an entry without a value",
     "ES202": "unknown or misplaced block",

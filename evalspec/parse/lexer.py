@@ -1,4 +1,5 @@
-"""Token stream checks Lark cannot express: brackets, nesting depth, newlines, escapes."""
+"""Token stream checks Lark cannot express: brackets, nesting depth, newlines, escapes, and
+the sizes no spec needs (huge strings, names and lists cost time and memory downstream)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from evalspec.diagnostics import Diagnostic, Related
 from evalspec.source import SourceFile, Span
 
 MAX_DEPTH = 64
+MAX_STRING = 65_536  # characters in one string literal (a path, a title)
+MAX_NAME = 256  # characters in one name
+MAX_ITEMS = 100_000  # commas in one list or call: no spec needs more
 OPENERS = {"LBRACE": "}", "LPAR": ")", "LSQB": "]"}
 CLOSERS = {"RBRACE": "{", "RPAR": "(", "RSQB": "["}
 _ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,6}\}|.)", re.S)
@@ -107,9 +111,19 @@ class TokenFilter:
 
     def filter(self, tokens: Iterable[Token]) -> Iterator[Token]:
         source, stack = self.source, self.stack
+        commas: list[int] = []  # per open bracket, the commas seen in it
         for token in tokens:
             kind = token.type
+            _bounded(source, token)
+            if kind == "COMMA" and commas:
+                commas[-1] += 1
+                if commas[-1] > MAX_ITEMS:
+                    raise LexError(Diagnostic(
+                        "ES109", f"more than {MAX_ITEMS:,} items in one list or call",
+                        tok_span(source, stack[-1]), "no spec needs this many; keep long "
+                        "data in a data file"))
             if kind in OPENERS:
+                commas.append(0)
                 stack.append(token)
                 if len(stack) > MAX_DEPTH:
                     raise LexError(Diagnostic(
@@ -117,6 +131,8 @@ class TokenFilter:
                         "flatten the value: specs never need this much nesting"))
             elif kind in CLOSERS:
                 self._close(token)
+                if commas:
+                    commas.pop()
             elif kind == "_NL" and stack and stack[-1].type != "LBRACE":
                 continue
             elif kind in ("NUMBER", "PERCENT") and _may_overflow(token.value):
@@ -145,6 +161,19 @@ class TokenFilter:
                 "ES104", f"`{token.value}` does not close `{opener.value}`",
                 tok_span(source, token), f"close it with `{OPENERS[opener.type]}` first",
                 related=(Related(tok_span(source, opener), f"`{opener.value}` opened here"),)))
+
+
+def _bounded(source: SourceFile, token: Token) -> None:
+    """ES109 for a string literal or name longer than any spec needs."""
+    limit = MAX_STRING + 2 if token.type == "STRING" else MAX_NAME if token.type == "NAME" \
+        else None
+    if limit is not None and len(token.value) > limit:
+        what = "string" if token.type == "STRING" else "name"
+        start = token.start_pos or 0
+        raise LexError(Diagnostic(
+            "ES109", f"a {what} of {len(token.value):,} characters is longer than "
+            f"{limit - 2 if what == 'string' else limit:,}", source.span(start, start + 1),
+            "keep long text in a data file; spec values are paths, names and settings"))
 
 
 def decode_string(source: SourceFile, token: Token) -> str:

@@ -1,9 +1,11 @@
-"""Paths that used to crash or hang `check` and `run`: names over the file system's limit,
-named pipes as data files, huge integer literals. Each is a located diagnostic."""
+"""Inputs that used to crash, hang or blow up `check` and `run`: names over the file
+system's limit, named pipes as data files, huge numbers, strings, names and lists. Each is
+a located diagnostic, found in under two seconds."""
 
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,23 @@ def test_a_huge_integer_literal_is_out_of_range(tmp_path: Path, digits: int) -> 
     text = spec('builtin("wine")', f"scratch(mlp, hidden = {'9' * digits})")
     [(code, message)] = codes(tmp_path, text)
     assert code == "ES107" and message.startswith("number `999")
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('report {\n  title = "' + "a" * 14_000_000 + '"\n}\n', "a string of 14,000,002 characters"),
+    ("report {\n  title = " + "n" * 1_000_000 + "\n}\n", "a name of 1,000,000 characters"),
+])
+def test_huge_literals_are_refused_quickly(tmp_path: Path, extra: str, message: str) -> None:
+    start = time.perf_counter()
+    found = codes(tmp_path, spec('builtin("wine")') + extra)
+    assert time.perf_counter() - start < 2.0
+    assert found[0][0] == "ES109" and found[0][1].startswith(message)
+
+
+def test_a_list_of_200_000_items_is_refused_quickly(tmp_path: Path) -> None:
+    seeds = ", ".join(["1"] * 200_000)
+    text = spec('builtin("wine")').replace("finetune {", f"finetune {{\n  seeds = [{seeds}]")
+    start = time.perf_counter()
+    found = codes(tmp_path, text)
+    assert time.perf_counter() - start < 2.0
+    assert found == [("ES109", "more than 100,000 items in one list or call")]
