@@ -51,6 +51,8 @@ def what_is(path: Path) -> str:
         return MISSING
     except OSError as error:
         return f"a path that cannot be looked at ({error.strerror or error})"
+    except ValueError:  # a NUL character: no file system takes one
+        return "a path with a NUL character in it"
     if stat.S_ISREG(mode):
         return FILE
     if stat.S_ISDIR(mode):

@@ -76,3 +76,9 @@ def test_a_list_of_200_000_items_is_refused_quickly(tmp_path: Path) -> None:
     found = codes(tmp_path, text)
     assert time.perf_counter() - start < 2.0
     assert found == [("ES109", "more than 100,000 items in one list or call")]
+
+
+def test_a_nul_character_in_a_path_is_a_located_error(tmp_path: Path) -> None:
+    text = spec('csv("a\\u{0}b.csv", text = "t", label = "l")') + \
+        'report {\n  out = "x\\u{0}y"\n}\n'
+    assert ("ES402", "`a\x00b.csv` is a path with a NUL character in it") in codes(tmp_path, text)
