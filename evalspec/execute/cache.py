@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,28 @@ class CellCache:
     <evaluation digest>/` the predictions of each."""
 
     root: Path
+
+    @contextmanager
+    def claim(self, digest: str, waiting: Callable[[], None]) -> Iterator[None]:
+        """Hold the cell for this process: a second run on the same cache waits here (after
+        calling `waiting`) until the first has finished the cell, then finds it cached.
+        An advisory lock file beside the cell's folder; none where the OS has no flock."""
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / f"{digest}.lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                waiting()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def checkpoints(self, digest: str) -> Path:
         return self.root / digest / "checkpoints"

@@ -24,6 +24,9 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "prescreen":
         return (f"pre-screening {event['task']}/{event['model']}: frozen features of the "
                 "training split")
+    if kind == "waiting":
+        return (f"  {event['cell']}: another run on this cache is training it; waiting for "
+                "it to finish")
     if kind == "damaged":
         return (f"  warning: {event['cell']}: its cache entry is damaged ({event['problem']}); "
                 "training it again")

@@ -5,6 +5,7 @@ a cell has to train, so a run whose every cell is cached starts in a fraction of
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,47 +94,49 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
         for number, cell in enumerate(cells, start=1):
             if stop():
                 raise Interrupted("interrupted; run the same command to resume")
-            if options.rerun:
-                cache.forget(cell.digest)
-            damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
-            if damage is not None:  # computed again, never used as is
-                options.progress({"kind": "damaged", "cell": cell.key, "problem": damage})
-                cache.forget(cell.digest)
-            stopped = cache.raced(cell.digest)
-            leader = leaders.get((cell.task, cell.seed))
-            if stopped is not None and leader is not None and \
-                    stopped["leader_digest"] == leader.digest:
-                on_raced(stopped)
-                continue
-            # a finished cell whose weights are gone trains again for evaluations it lacks
-            cached = cache.usable(cell.digest, options.device) and \
-                (not cache.missing(cell.digest, job(cell).evaluations)
-                 or cache.weights(cell.digest) is not None)
-            if device is None and not cached:  # the cache changed while we ran
-                device = str(prepare(options.device, options.deterministic))
-            options.progress({"kind": "cell", "cell": cell.key, "number": number,
-                              "of": len(cells), "cached": cached,
-                              "device": options.device if device is None else device})
-            if cached:
-                outcome = CellOutcome.from_json(CellRef.of(cell), cache.load(cell.digest))
-                missing = missing_costs(plan, outcome.cost)
-                if missing:  # cost metrics added to the spec since the cell was trained
-                    outcome.cost.update(measure_untrained(job(cell), missing))
-                    cache.store(cell.digest, outcome.to_json())
-                outcome.evaluations = cached_evaluations(cache, job(cell), options.progress)
-                finished(outcome)
-                continue
-            try:
-                for outcome in runner.run([job(cell)], options.progress, stop):
-                    cache.store(outcome.cell.digest, outcome.to_json())
-                    for evaluation in job(cell).evaluations:
-                        cache.store_evaluation(outcome.cell.digest, evaluation.digest,
-                                               outcome.evaluations[evaluation.name].rows())
+            waiting = functools.partial(options.progress, {"kind": "waiting", "cell": cell.key})
+            with cache.claim(cell.digest, waiting):  # another run on this cache waits here
+                if options.rerun:
+                    cache.forget(cell.digest)
+                damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
+                if damage is not None:  # computed again, never used as is
+                    options.progress({"kind": "damaged", "cell": cell.key, "problem": damage})
+                    cache.forget(cell.digest)
+                stopped = cache.raced(cell.digest)
+                leader = leaders.get((cell.task, cell.seed))
+                if stopped is not None and leader is not None and \
+                        stopped["leader_digest"] == leader.digest:
+                    on_raced(stopped)
+                    continue
+                # a finished cell whose weights are gone trains again for evaluations it lacks
+                cached = cache.usable(cell.digest, options.device) and \
+                    (not cache.missing(cell.digest, job(cell).evaluations)
+                     or cache.weights(cell.digest) is not None)
+                if device is None and not cached:  # the cache changed while we ran
+                    device = str(prepare(options.device, options.deterministic))
+                options.progress({"kind": "cell", "cell": cell.key, "number": number,
+                                  "of": len(cells), "cached": cached,
+                                  "device": options.device if device is None else device})
+                if cached:
+                    outcome = CellOutcome.from_json(CellRef.of(cell), cache.load(cell.digest))
+                    missing = missing_costs(plan, outcome.cost)
+                    if missing:  # cost metrics added to the spec since the cell was trained
+                        outcome.cost.update(measure_untrained(job(cell), missing))
+                        cache.store(cell.digest, outcome.to_json())
+                    outcome.evaluations = cached_evaluations(cache, job(cell), options.progress)
                     finished(outcome)
-            except RacedOut as out:
-                cache.store_raced(cell.digest, out.record)
-                options.progress({"kind": "raced", "cell": cell.key, **out.record})
-                on_raced(out.record)
+                    continue
+                try:
+                    for outcome in runner.run([job(cell)], options.progress, stop):
+                        cache.store(outcome.cell.digest, outcome.to_json())
+                        for evaluation in job(cell).evaluations:
+                            cache.store_evaluation(outcome.cell.digest, evaluation.digest,
+                                                   outcome.evaluations[evaluation.name].rows())
+                        finished(outcome)
+                except RacedOut as out:
+                    cache.store_raced(cell.digest, out.record)
+                    options.progress({"kind": "raced", "cell": cell.key, **out.record})
+                    on_raced(out.record)
 
 
 def lead(plan: Plan, scorer: Scorer, leaders: dict[tuple[str, int], Leader],

@@ -305,3 +305,21 @@ def test_a_damaged_cache_entry_is_computed_again_with_a_warning(
     after = results(out)
     assert metrics_of(after) == metrics_of(before)  # the true numbers, not the edited ones
     assert plan_states(spec, cache, capsys)[key] == "cached"
+
+
+def test_two_runs_on_one_cache_train_each_cell_once(tmp_path: Path) -> None:
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task(tiny.builtin("wine"), name="wine", split=tiny.holdout(validation="20%")),
+        tiny.model("mlp", tiny.scratch("mlp", layers=2, hidden=64)),
+        finetune=tiny.finetune(tiny.full(150), batch_size=8), report=tiny.report("json")))
+    runs = [subprocess.Popen(
+        [sys.executable, "-m", "evalspec", "run", str(spec), "--out", str(tmp_path / f"out{i}"),
+         "--cache-dir", str(tmp_path / "cache"), "--device", "cpu"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for i in range(2)]
+    assert [run.wait(timeout=300) for run in runs] == [0, 0]
+    logs = [(tmp_path / f"out{i}" / "run.log").read_text() for i in range(2)]
+    trained = [log for log in logs if "epoch 150/150" in log]
+    assert len(trained) == 1  # the other waited for it, then took it from the cache
+    assert sum("from the cache" in log for log in logs) == 1
+    assert results(tmp_path / "out0")["cells"][0]["test"] == \
+        results(tmp_path / "out1")["cells"][0]["test"]
