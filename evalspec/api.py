@@ -107,7 +107,6 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     """Check, plan, train and evaluate every cell, write the results and the reports the
     spec asks for. Nothing heavy starts before the spec and its data pass every check."""
     from evalspec.execute.runner import run_cells
-    from evalspec.session import Session
 
     checked = load(spec_file)
     assert checked.validated is not None
@@ -115,12 +114,41 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     folder, cache = output_folder(path, spec.report.out, out), cell_cache(path, options)
     for writable in (folder.root, cache.root):  # fail now, not after the training
         probe_writable(writable)
+    plan, data = planned(spec, checked.source.directory, options.progress)
+    current = up_to_date(plan, checked.source, folder.results, options)
+    if current is not None:  # the same spec, data, cells and versions: nothing to redo
+        options.progress({"kind": "up_to_date", "path": str(folder.results)})
+        return current
+    from evalspec.session import Session  # the results code loads scikit-learn
+
     session = Session(checked.source, folder, options)
-    session.begin(*planned(spec, checked.source.directory, session.progress))
+    session.begin(plan, data)
     run_cells(prescreened(session, cache), session.data, session.options, cache,
               session.validation_scorer(), session.finish_cell, on_raced=session.raced)
     results = session.write_results()
     return Written(results, report(results, spec.report.formats))
+
+
+def up_to_date(plan: Plan, source: SourceFile, results: Path,
+               options: RunOptions) -> Written | None:
+    """The previous run's files when it was complete and ran this very spec text on this
+    data with these cells, versions and evaluations (`run_digest`), and every report the
+    spec asks for is there; else None (`--rerun` and `--only` always run)."""
+    from evalspec.report import FILES
+    from evalspec.results.files import read_json
+
+    if options.rerun or options.only or not results.is_file():
+        return None
+    try:
+        previous = read_json(results)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(previous, dict) or not previous.get("complete") or \
+            previous.get("run_digest") != plan.run_digest(source.text):
+        return None
+    reports = [results.parent / FILES[kind] for kind in dict.fromkeys(plan.spec.report.formats)
+               if kind in FILES]
+    return Written(results, reports) if all(r.is_file() for r in reports) else None
 
 
 def prescreened(session: Session, cache: CellCache) -> Plan:

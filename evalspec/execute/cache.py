@@ -71,14 +71,15 @@ class CellCache:
     def claim(self, digest: str, waiting: Callable[[], None]) -> Iterator[None]:
         """Hold the cell for this process: a second run on the same cache waits here (after
         calling `waiting`) until the first has finished the cell, then finds it cached.
-        An advisory lock file beside the cell's folder; none where the OS has no flock."""
+        An advisory lock file in the cache's `.locks/`; none where the OS has no flock."""
         try:
             import fcntl
         except ImportError:  # not POSIX: no lock
             yield
             return
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / f"{digest}.lock").open("a") as handle:
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with (locks / f"{digest}.lock").open("a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

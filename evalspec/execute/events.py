@@ -24,6 +24,9 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "prescreen":
         return (f"pre-screening {event['task']}/{event['model']}: frozen features of the "
                 "training split")
+    if kind == "up_to_date":
+        return (f"{event['path']} is up to date: the same spec, data and cells ran before "
+                "(nothing to do; --rerun trains again)")
     if kind == "waiting":
         return (f"  {event['cell']}: another run on this cache is training it; waiting for "
                 "it to finish")

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from evalspec.errors import EvalspecError
-from evalspec.metrics import Predictions as MetricPredictions
-from evalspec.metrics import compare
 from evalspec.outcome import Predictions
 from evalspec.registry.metrics import METRICS
 from evalspec.validate.model import Spec
@@ -44,6 +42,8 @@ def judge(spec: Spec, task: str, model: str, seed: int, epochs: int, leader: Lea
           predictions: Predictions, value: float | None) -> None:
     """After a validated epoch: raise RacedOut when, `after` epochs in, the candidate is
     worse than the leader with paired p < 1 − level."""
+    from evalspec.metrics import compare
+
     race = spec.finetune.race if spec.finetune else None
     if race is None or leader is None or value is None or epochs < race.after:
         return
@@ -62,7 +62,9 @@ def judge(spec: Spec, task: str, model: str, seed: int, epochs: int, leader: Lea
                         "p_value": found.p_value})
 
 
-def _metric(predictions: Predictions) -> MetricPredictions:
+def _metric(predictions: Predictions) -> Any:
+    from evalspec.metrics import Predictions as MetricPredictions
+
     return MetricPredictions(y_pred=predictions.y_pred, y_score=predictions.probabilities)
 
 

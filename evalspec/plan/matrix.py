@@ -84,6 +84,15 @@ class Plan:
         kept = set(models)
         return self.only(lambda cell: cell.model in kept)
 
+    def run_digest(self, spec_text: str) -> str:
+        """What a whole run's results follow from: the spec's text, the cells' digests
+        (they cover data, models, stages, seeds and library versions) and each task's
+        extra sets and perturbations. Equal digests, equal results."""
+        evaluations = {task: [(e.name, e.kind, e.digest) for e in found]
+                       for task, found in self.evaluations.items()}
+        return digest({"spec": spec_text, "cells": [c.digest for c in self.cells],
+                       "evaluations": evaluations, "evalspec": __version__})
+
     def only(self, keep: Callable[[Cell], bool],
              order: Callable[[Cell], Any] | None = None) -> Plan:
         """The cells `keep` accepts, in plan order (or sorted by `order`), digests

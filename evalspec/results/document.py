@@ -208,7 +208,8 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
     return {
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
         "complete": finished is not None, "started": started, "finished": finished,
-        "plan_digest": plan.digest, "environment": provenance.environment(device),
+        "plan_digest": plan.digest, "run_digest": plan.run_digest(source.text),
+        "environment": provenance.environment(device),
         "seeds": list(spec.finetune.seeds) if spec.finetune else [0],
         **spec_sections(spec, source), "metrics": metrics, "tasks": tasks, "cells": cells,
     }

@@ -405,6 +405,9 @@ class ResultsDocument(Record):
     title: str = Field(description="the report title")
     spec: SpecFile = Field(description="the spec that was run")
     plan_digest: str = Field(description="digest of the run matrix")
+    run_digest: str | None = Field(description="digest of everything the results "
+                                   "follow from (spec text, plan, extra sets and "
+                                   "perturbations): `run` skips an identical run")
     started: str = Field(description="ISO 8601 UTC start of the run")
     finished: str | None = Field(description="ISO 8601 UTC end; null until complete")
     environment: Environment = Field(description="where it ran")

@@ -95,7 +95,8 @@ def test_the_cache_defaults_to_a_folder_beside_the_spec(
         assert tiny.run(spec, tmp_path / out) == 0
     assert len(trained) == 2  # the first run's two seeds; the second run trained nothing
     digests = {c["digest"] for c in results(tmp_path / "first")["cells"]}
-    assert {p.name for p in (tmp_path / ".evalspec" / "cache").iterdir()} == digests
+    assert {p.name for p in (tmp_path / ".evalspec" / "cache").iterdir()
+            if not p.name.startswith(".")} == digests  # beside `.locks`
 
 
 def test_changing_only_the_metrics_block_retrains_nothing(
@@ -323,3 +324,19 @@ def test_two_runs_on_one_cache_train_each_cell_once(tmp_path: Path) -> None:
     assert sum("from the cache" in log for log in logs) == 1
     assert results(tmp_path / "out0")["cells"][0]["test"] == \
         results(tmp_path / "out1")["cells"][0]["test"]
+
+
+def test_an_identical_run_into_the_same_folder_does_nothing(
+        first: tuple[Path, Path, Results], tmp_path: Path) -> None:
+    spec, cache, before = first
+    results_file = tmp_path / "first" / "results.json"
+    written = results_file.read_bytes()
+    done = subprocess.run([sys.executable, "-c", IMPORTED, "run", str(spec), "--device", "cpu",
+                           "--out", str(tmp_path / "first"), "--cache-dir", str(cache)],
+                          capture_output=True, text=True, check=True)
+    assert "is up to date" in done.stderr
+    assert done.stdout.splitlines()[-1] == "imported:"  # no torch, no transformers, no timm
+    assert results_file.read_bytes() == written
+    spec.write_text(wine(metrics=accuracy("mcc")), encoding="utf-8")  # a change: not up to date
+    assert run(spec, tmp_path / "first", cache) == 0
+    assert "mcc" in results(tmp_path / "first")["cells"][0]["test"]

@@ -46,7 +46,7 @@ def arguments(spec: Path, out: Path, cache: Path) -> list[str]:
 
 
 def digest_folder(cache: Path) -> Path:
-    (folder,) = cache.iterdir()
+    (folder,) = (p for p in cache.iterdir() if not p.name.startswith("."))  # not .locks
     return folder
 
 
@@ -87,7 +87,7 @@ def assert_same_as(reference: tuple[Results, bytes], out: Path) -> None:
 
 def newest_state(cache: Path) -> dict[str, Any] | None:
     """The state of the newest complete checkpoint of the only cell, if there is one."""
-    if not cache.exists() or not any(cache.iterdir()):
+    if not cache.exists() or not any(p for p in cache.iterdir() if not p.name.startswith(".")):
         return None
     found = checkpoint.complete(digest_folder(cache) / "checkpoints")
     try:
