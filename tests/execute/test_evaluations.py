@@ -179,3 +179,25 @@ def test_plan_says_what_a_cached_cell_will_predict(
     printed = capsys.readouterr().out
     assert "also evaluates: typos (perturbation), plain (perturbation)" in printed
     assert printed.count("cached; predicts plain") == 4
+
+
+def test_audio_perturbations_through_the_predict_step(tmp_path: Path, run_tiny) -> None:
+    from tests.execute import speech_data
+
+    speech_data.tone_classes(tmp_path / "tones", {"train": 24, "validation": 6, "test": 10})
+    splits = "".join(f"  {split} = audio({tiny.quoted(tmp_path / 'tones' / split)})\n"
+                     for split in ("train", "validation", "test"))
+    spec = ("evalspec 1\n\ntask tones {\n  type = audio_classification\n" + splits +
+            "  perturb {\n    noisy = background_noise(snr = 0)\n    quiet = gain(db = -20)\n"
+            "    fast = speed(factor = 1.5)\n  }\n}\n\n"
+            "model gru {\n  source = scratch(gru, hidden = 16, layers = 1)\n}\n\n"
+            "finetune {\n  stage s {\n    epochs = 3\n    lr = 3e-3\n  }\n}\n\n"
+            "metrics {\n  accuracy\n}\n\nreport {\n  formats = [json]\n}\n")
+    results = run_tiny(spec)
+    evaluations = results["tasks"]["tones"]["evaluations"]
+    assert list(evaluations) == ["noisy", "quiet", "fast"]
+    assert all(e["size"] == 20 and e["kind"] == "perturbation" for e in evaluations.values())
+    cell = results["cells"][0]
+    rows = tiny.predictions(tmp_path / "out", {"predictions": cell["evaluations"]["noisy"][
+        "predictions"]})
+    assert len(rows) == 20 and {r["true"] for r in rows} == {"low", "high"}
