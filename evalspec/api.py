@@ -202,8 +202,6 @@ def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
     """
     from evalspec import report as reports
     from evalspec.results import schema
-    from evalspec.results.files import read_json, write_json
-    from evalspec.results.rescore import rescore
 
     path = Path(results)
     recorded = schema.read(path).spec
@@ -211,6 +209,9 @@ def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
         else None
     current = spec or (original if original is not None and original.is_file() else None)
     if current is not None and read_source(current).text != recorded.text:
+        from evalspec.results.files import read_json, write_json
+        from evalspec.results.rescore import rescore  # the metrics code: only when needed
+
         changed = load(current)
         ran = validate_text(SourceFile(str(original or current), recorded.text))
         assert changed.validated is not None
