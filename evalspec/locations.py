@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import stat
 from importlib.machinery import PathFinder
 from pathlib import Path
@@ -64,3 +65,19 @@ def what_is(path: Path) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket, not a file"
     return "not a regular file"
+
+
+def escapes(base_dir: Path, written: str) -> Path | None:
+    """Where a relative path written in a spec really leads when a symbolic link takes it
+    out of the spec's folder (None when it stays inside, or is written absolute: an
+    explicit choice). A shared spec must not read a file its reader did not name."""
+    if Path(written).is_absolute():
+        return None
+    base = base_dir.resolve()
+    try:
+        target = (base / written).resolve()
+    except (OSError, ValueError, RuntimeError):  # a loop, a NUL: what_is reports those
+        return None
+    lexical = Path(os.path.normpath(base / written))
+    return target if lexical.is_relative_to(base) and not target.is_relative_to(base) \
+        else None

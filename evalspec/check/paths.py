@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from evalspec.diagnostics import Diagnostic
-from evalspec.locations import FILE, FOLDER, MISSING, what_is
+from evalspec.locations import FILE, FOLDER, MISSING, escapes, what_is
 from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.source import Span
 
@@ -60,7 +60,12 @@ def locate(base_dir: Path, written: str, span: Span, code: str, what: str,
     the reverse (`want_dir` None: either will do)."""
     found = resolve(base_dir, written)
     kind = what_is(found)
-    if kind not in (MISSING, FILE, FOLDER):
+    outside = escapes(base_dir, written)
+    if outside is not None:
+        yield Diagnostic("ES402", f"`{written}` is a link out of the spec's folder (to "
+                         f"{outside})", span, "write the path you mean itself (an absolute "
+                         "path is read as written), or copy the data into the spec's folder")
+    elif kind not in (MISSING, FILE, FOLDER):
         yield Diagnostic("ES402", f"`{written}` is {kind}", span,
                          f"point at a regular {'folder' if want_dir else 'file'}")
     elif kind == MISSING:
@@ -83,5 +88,8 @@ def usable(base_dir: Path, source: Any) -> Path | None:
     facts = DATA_SOURCES[source.fn]
     if facts.location is None:
         return None
-    found = resolve(base_dir, getattr(source, facts.location))
+    written = getattr(source, facts.location)
+    found = resolve(base_dir, written)
+    if escapes(base_dir, written) is not None:  # never looked into: `locate` says why
+        return None
     return found if what_is(found) == (FOLDER if facts.layout == "folder" else FILE) else None

@@ -82,3 +82,17 @@ def test_a_nul_character_in_a_path_is_a_located_error(tmp_path: Path) -> None:
     text = spec('csv("a\\u{0}b.csv", text = "t", label = "l")') + \
         'report {\n  out = "x\\u{0}y"\n}\n'
     assert ("ES402", "`a\x00b.csv` is a path with a NUL character in it") in codes(tmp_path, text)
+
+
+def test_a_link_out_of_the_spec_folder_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.csv").write_text("root:x:0:0,label\nhidden,a\n", encoding="utf-8")
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    (project / "data" / "reviews.csv").symlink_to(outside / "secret.csv")
+    found = codes(project, spec('csv("data/reviews.csv", text = "t", label = "l")'))
+    assert found[0][0] == "ES402" and "is a link out of the spec's folder" in found[0][1]
+    assert not any("root:x" in message for _, message in found)  # its header never read
+    absolute = spec(f'csv("{outside / "secret.csv"}", text = "root:x:0:0", label = "label")')
+    assert codes(project, absolute) == []  # written out in full: the user's own choice

@@ -34,7 +34,7 @@ from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.rows import Table, table_examples
 from evalspec.execute.data.tags import is_tag
 from evalspec.headers import repeated_column
-from evalspec.locations import FILE, FOLDER, MISSING, what_is
+from evalspec.locations import FILE, FOLDER, MISSING, escapes, what_is
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
@@ -63,6 +63,10 @@ def _origin(written: str) -> str:
 def _existing(base_dir: Path, written: str, folder: bool = False) -> Path:
     path = base_dir / written
     kind = "folder" if folder else "file"
+    outside = escapes(base_dir, written)
+    if outside is not None:
+        raise RunError(f"{_origin(written)}: is a link out of the spec's folder (to {outside});"
+                       " write the path you mean itself", "ES402")
     found = what_is(path)
     if found == MISSING:
         raise RunError(f"{_origin(written)}: {kind} not found (looked for {path}); paths are "
