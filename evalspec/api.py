@@ -107,6 +107,7 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     """Check, plan, train and evaluate every cell, write the results and the reports the
     spec asks for. Nothing heavy starts before the spec and its data pass every check."""
     from evalspec.execute.runner import run_cells
+    from evalspec.session import Session
 
     checked = load(spec_file)
     assert checked.validated is not None
@@ -114,15 +115,12 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     folder, cache = output_folder(path, spec.report.out, out), cell_cache(path, options)
     for writable in (folder.root, cache.root):  # fail now, not after the training
         probe_writable(writable)
-    plan, data = planned(spec, checked.source.directory, options.progress)
-    current = up_to_date(plan, checked.source, folder.results, options)
-    if current is not None:  # the same spec, data, cells and versions: nothing to redo
-        options.progress({"kind": "up_to_date", "path": str(folder.results)})
-        return current
-    from evalspec.session import Session  # the results code loads scikit-learn
-
     session = Session(checked.source, folder, options)
-    session.begin(plan, data)
+    session.begin(*planned(spec, checked.source.directory, session.progress))
+    current = up_to_date(session.plan, checked.source, folder.results, options)
+    if current is not None:  # the same spec, data, cells and versions: nothing to redo
+        session.progress({"kind": "up_to_date", "path": str(folder.results)})
+        return current
     run_cells(prescreened(session, cache), session.data, session.options, cache,
               session.validation_scorer(), session.finish_cell, on_raced=session.raced)
     results = session.write_results()

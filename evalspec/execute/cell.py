@@ -123,7 +123,7 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(device)
     task = spec.tasks[cell.task]
-    plugin, candidate, objective = built(job)
+    plugin, candidate, objective = built(job.plan, job.cell, job.data, job.trust_remote_code)
     train = Split(candidate.encode(data.train), objective.targets(data.train))
     held_out = data.validation if data.validation is not None and len(data.validation) \
         else None
@@ -165,19 +165,19 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
                        asdict(candidate.identity), device.type, evaluations, final)
 
 
-def built(job: CellJob) -> tuple[FamilyPlugin, Candidate, Objective]:
+def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = False
+          ) -> tuple[FamilyPlugin, Candidate, Objective]:
     """The cell's family plug-in, its candidate freshly built (seeded by the cell) and the
     family's objective on the training split."""
     from evalspec.execute.families import plugin_for
     from evalspec.execute.models.builders import build_candidate
 
-    plan, cell = job.plan, job.cell
     task = plan.spec.tasks[cell.task]
     seed_everything(cell.seed)
     plugin = plugin_for(task.type)
-    candidate = build_candidate(cell.model, plan.spec.models[cell.model], task, job.data,
-                                plan.base_dir, trust_remote_code=job.trust_remote_code)
-    return plugin, candidate, plugin.objective(job.data.labels, job.data.train)
+    candidate = build_candidate(cell.model, plan.spec.models[cell.model], task, data,
+                                plan.base_dir, trust_remote_code=trust_remote_code)
+    return plugin, candidate, plugin.objective(data.labels, data.train)
 
 
 def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
@@ -188,7 +188,7 @@ def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
     from evalspec.execute.evaluations import predict_evaluations
 
     device = prepare(job.device, job.deterministic)
-    plugin, candidate, objective = built(job)
+    plugin, candidate, objective = built(job.plan, job.cell, job.data, job.trust_remote_code)
     load_model(candidate, str(weights))
     return predict_evaluations(candidate.to(device), plugin, objective,
                                job.plan.spec.tasks[job.cell.task], job.data, job.evaluations,
@@ -225,7 +225,7 @@ def measure_untrained(job: CellJob, entries: list[MetricEntry]) -> dict[str, Any
     from evalspec.execute.training import cost
 
     device = prepare(job.device, job.deterministic)
-    candidate = built(job)[1].to(device)
+    candidate = built(job.plan, job.cell, job.data, job.trust_remote_code)[1].to(device)
     test = candidate.encode(job.data.test)
     return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
                                                               device) for e in entries}

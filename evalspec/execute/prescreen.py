@@ -44,14 +44,12 @@ def _scores(plan: Plan, cell: Cell, data: TaskData, options: RunOptions,
             folds: int) -> dict[str, Any]:
     import torch
 
-    from evalspec.execute.cell import CellJob, built, prepare
+    from evalspec.execute.cell import built, prepare
     from evalspec.execute.training.predict import forward_all
     from evalspec.prescreen.scores import linear_probe, logme
 
     device = prepare(options.device, options.deterministic)
-    job = CellJob(plan, cell, data, _no_scorer, plan.base_dir, options.device,
-                  options.trust_remote_code, options.deterministic)
-    _, candidate, objective = built(job)
+    _, candidate, objective = built(plan, cell, data, options.trust_remote_code)
     candidate.to(device).eval()
     with torch.inference_mode():
         features = forward_all(candidate, candidate.encode(data.train), candidate.features,
@@ -63,11 +61,6 @@ def _scores(plan: Plan, cell: Cell, data: TaskData, options: RunOptions,
     return {"logme": logme(features, targets, regression=regression),
             "linear_probe": {"mean": mean, "sd": sd}, "dimensions": int(features.shape[1]),
             "examples": len(features)}
-
-
-def _no_scorer(task: str, predictions: Any) -> dict[str, float | None]:
-    del task, predictions
-    return {}
 
 
 def kept(plan: Plan, scores: Scores) -> set[tuple[str, str]]:

@@ -33,7 +33,7 @@ class RacedOut(EvalspecError):
 
 def primary(spec: Spec) -> tuple[str, str, dict[str, Any], bool]:
     """The primary metric: its name, catalogue metric, parameters and direction."""
-    entry = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
+    entry = spec.metrics.primary_entry()
     return entry.name, entry.metric.fn, entry.metric.model_dump(exclude={"fn"}), \
         METRICS[entry.metric.fn].higher_is_better
 

@@ -30,7 +30,7 @@ from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.execute.race import Leader, RacedOut, better
 from evalspec.outcome import CellOutcome, CellRef, Predictions
-from evalspec.plan import Cell, Plan
+from evalspec.plan import Cell, Evaluation, Plan
 from evalspec.validate.model import Spec
 
 
@@ -118,25 +118,39 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                                   "of": len(cells), "cached": cached,
                                   "device": options.device if device is None else device})
                 if cached:
-                    outcome = CellOutcome.from_json(CellRef.of(cell), cache.load(cell.digest))
-                    missing = missing_costs(plan, outcome.cost)
-                    if missing:  # cost metrics added to the spec since the cell was trained
-                        outcome.cost.update(measure_untrained(job(cell), missing))
-                        cache.store(cell.digest, outcome.to_json())
-                    outcome.evaluations = cached_evaluations(cache, job(cell), options.progress)
-                    finished(outcome)
+                    finished(from_cache(cache, job(cell), options.progress))
                     continue
                 try:
                     for outcome in runner.run([job(cell)], options.progress, stop):
-                        cache.store(outcome.cell.digest, outcome.to_json())
-                        for evaluation in job(cell).evaluations:
-                            cache.store_evaluation(outcome.cell.digest, evaluation.digest,
-                                                   outcome.evaluations[evaluation.name].rows())
+                        keep(cache, outcome, job(cell).evaluations)
                         finished(outcome)
                 except RacedOut as out:
                     cache.store_raced(cell.digest, out.record)
                     options.progress({"kind": "raced", "cell": cell.key, **out.record})
                     on_raced(out.record)
+
+
+def from_cache(cache: CellCache, job: CellJob, progress: Callable[[Event], None]
+               ) -> CellOutcome:
+    """A finished cell's outcome as stored, with cost metrics the spec has added since it
+    trained measured now, and its evaluations (the missing ones predicted)."""
+    cell = job.cell
+    outcome = CellOutcome.from_json(CellRef.of(cell), cache.load(cell.digest))
+    missing = missing_costs(job.plan, outcome.cost)
+    if missing:
+        outcome.cost.update(measure_untrained(job, missing))
+        cache.store(cell.digest, outcome.to_json())
+    outcome.evaluations = cached_evaluations(cache, job, progress)
+    return outcome
+
+
+def keep(cache: CellCache, outcome: CellOutcome, evaluations: Iterable[Evaluation]) -> None:
+    """Store a freshly trained cell's outcome and each of its evaluations' predictions."""
+    digest = outcome.cell.digest
+    cache.store(digest, outcome.to_json())
+    for evaluation in evaluations:
+        cache.store_evaluation(digest, evaluation.digest,
+                               outcome.evaluations[evaluation.name].rows())
 
 
 def lead(plan: Plan, scorer: Scorer, leaders: dict[tuple[str, int], Leader],

@@ -87,7 +87,7 @@ def _changes(spec: Spec, task: str, kind: str, evaluated: Sequence[Predictions],
 
 def _most_robust(spec: Spec, changes: Mapping[str, Mapping[str, Any]]) -> str | None:
     """The model whose primary metric changes least for the worse (None if undefined)."""
-    primary = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
+    primary = spec.metrics.primary_entry()
     sign = 1 if METRICS[primary.metric.fn].higher_is_better else -1
     defined = {m: c[primary.name]["difference"] for m, c in changes.items()
                if primary.name in c and c[primary.name]["difference"] is not None}

@@ -61,7 +61,7 @@ def model_metrics(spec: Spec, task: str, runs: Sequence[Predictions]) -> dict[st
 def leaderboard(spec: Spec, task: str, runs: Runs) -> list[dict[str, Any]]:
     """Models ranked on the primary metric; classification adds exact McNemar tests per
     seed pair against the best. Empty when the primary metric does not fit the task."""
-    primary = next(e for e in spec.metrics.entries if e.name == spec.metrics.primary_name())
+    primary = spec.metrics.primary_entry()
     if primary not in applicable(spec, task) or not runs:
         return []
     first = next(iter(runs.values()))[0]

@@ -601,6 +601,11 @@ class Metrics(Frozen):
         default_factory=lambda: Bootstrap(fn="bootstrap"),
         description="`bootstrap(n = N, level = P)` or `none`")
 
+    def primary_entry(self) -> MetricEntry:
+        """The entry of the metric that ranks the models."""
+        name = self.primary_name()
+        return next(e for e in self.entries if e.name == name)
+
     def primary_name(self) -> str:
         """The declared primary, else the first quality metric, else the first metric."""
         if self.primary:
