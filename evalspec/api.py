@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from evalspec.execute.options import RunOptions
     from evalspec.plan import Evaluation, Plan
     from evalspec.results.reproduction import Reproduction
+    from evalspec.results.store import RunFolder
     from evalspec.session import Session
     from evalspec.validate.model import Spec
 
@@ -116,37 +117,65 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     for writable in (folder.root, cache.root):  # fail now, not after the training
         probe_writable(writable)
     session = Session(checked.source, folder, options)
-    session.begin(*planned(spec, checked.source.directory, session.progress))
-    current = up_to_date(session.plan, checked.source, folder.results, options)
-    if current is not None:  # the same spec, data, cells and versions: nothing to redo
-        session.progress({"kind": "up_to_date", "path": str(folder.results)})
-        return current
+    base = checked.source.directory
+    reused = reuse(unread_plan(spec, base), checked.source, folder, options, session.progress)
+    if reused is None:  # the data read, then asked again (a table naming media files)
+        session.begin(*planned(spec, base, session.progress))
+        reused = reuse(session.plan, checked.source, folder, options, session.progress)
+    if reused is not None:
+        return reused
     run_cells(prescreened(session, cache), session.data, session.options, cache,
               session.validation_scorer(), session.finish_cell, on_raced=session.raced)
     results = session.write_results()
     return Written(results, report(results, spec.report.formats))
 
 
-def up_to_date(plan: Plan, source: SourceFile, results: Path,
-               options: RunOptions) -> Written | None:
-    """The previous run's files when it was complete and ran this very spec text on this
-    data with these cells, versions and evaluations (`run_digest`), and every report the
-    spec asks for is there; else None (`--rerun` and `--only` always run)."""
-    from evalspec.report import FILES
+def reuse(plan: Plan | None, source: SourceFile, folder: RunFolder, options: RunOptions,
+          progress: Callable[[Event], None]) -> Written | None:
+    """The previous run's files in the output folder, when it was complete and holds this
+    run's numbers: as they are when this very spec text ran on this data with these cells,
+    versions and evaluations (`run_digest`) and every report asked for is there; restated
+    and rendered again when only the report block, layout or comments changed
+    (`results_digest`: nothing is recomputed). Else None; `--rerun` and `--only` always
+    run."""
+    from evalspec import report as reports
     from evalspec.results.files import read_json
+    from evalspec.results.restate import restated
 
-    if options.rerun or options.only or not results.is_file():
+    if plan is None or options.rerun or options.only or not folder.results.is_file():
         return None
     try:
-        previous = read_json(results)
+        previous = read_json(folder.results)
     except (OSError, ValueError):
         return None
-    if not isinstance(previous, dict) or not previous.get("complete") or \
-            previous.get("run_digest") != plan.run_digest(source.text):
+    if not isinstance(previous, dict) or not previous.get("complete"):
         return None
-    reports = [results.parent / FILES[kind] for kind in dict.fromkeys(plan.spec.report.formats)
-               if kind in FILES]
-    return Written(results, reports) if all(r.is_file() for r in reports) else None
+    formats = plan.spec.report.formats
+    written = [folder.root / reports.FILES[kind] for kind in dict.fromkeys(formats)
+               if kind in reports.FILES]
+    if previous.get("run_digest") == plan.run_digest(source.text) and \
+            all(path.is_file() for path in written):
+        progress({"kind": "up_to_date", "path": str(folder.results)})
+        return Written(folder.results, written)
+    if previous.get("results_digest") != plan.results_digest():
+        return None
+    folder.write_spec(Path(source.path).name, source.text)
+    folder.write_results(restated(previous, plan.spec, source))
+    progress({"kind": "restated", "path": str(folder.results)})
+    return Written(folder.results, reports.write(folder.results, formats))
+
+
+def unread_plan(spec: Spec, base_dir: Path) -> Plan | None:
+    """The plan, its data fingerprinted without being read (`unread_fingerprints`); None
+    when some task's data can only be fingerprinted by reading it."""
+    from evalspec.execute.data.loading import unread_fingerprints
+    from evalspec.plan import build_plan
+
+    found = {name: unread_fingerprints(task, base_dir) for name, task in spec.tasks.items()}
+    if any(f is None for f in found.values()):
+        return None
+    return build_plan(spec, base_dir, {name: f[0] for name, f in found.items() if f},
+                      {name: f[1] for name, f in found.items() if f})
 
 
 def prescreened(session: Session, cache: CellCache) -> Plan:
@@ -194,9 +223,10 @@ def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
     """Render reports from a results file, beside it, without training; returns the files
     written (`json` names the results file itself and writes nothing).
 
-    When the spec (`spec`, else the original file if it is still there) has changed its
-    metrics or report block since the run, every metric is first recomputed from the saved
-    predictions and the results file rewritten.
+    When the spec (`spec`, else the original file if it is still there) has changed since
+    the run, the results file is first rewritten: restated (its text and title) when only
+    the report block, layout or comments changed; else with every metric recomputed from the
+    saved predictions (only the metrics block may change).
     """
     from evalspec import report as reports
     from evalspec.results import schema
@@ -208,13 +238,19 @@ def report(results: str | Path, formats: Sequence[str] = ("html", "markdown"),
     current = spec or (original if original is not None and original.is_file() else None)
     if current is not None and read_source(current).text != recorded.text:
         from evalspec.results.files import read_json, write_json
-        from evalspec.results.rescore import rescore  # the metrics code: only when needed
+        from evalspec.results.restate import restated, same_numbers
 
         changed = load(current)
         ran = validate_text(SourceFile(str(original or current), recorded.text))
         assert changed.validated is not None
-        write_json(path, rescore(read_json(path), ran, changed.validated.spec,
-                                 changed.source, path.parent))
+        spec_now = changed.validated.spec
+        if same_numbers(ran, spec_now):
+            write_json(path, restated(read_json(path), spec_now, changed.source))
+        else:
+            from evalspec.results.rescore import rescore  # the metrics code: only when needed
+
+            write_json(path, rescore(read_json(path), ran, spec_now, changed.source,
+                                     path.parent))
     return reports.write(path, formats)
 
 

@@ -7,17 +7,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalspec.execute.data.examples import TaskData
 from evalspec.execute.events import Event, describe
 from evalspec.execute.options import RunOptions
 from evalspec.outcome import CellOutcome
 from evalspec.plan import Plan
-from evalspec.results import document
-from evalspec.results.scoring import ValidationScorer
 from evalspec.results.store import RunFolder
 from evalspec.source import SourceFile
+
+if TYPE_CHECKING:  # the metrics code (and scikit-learn) loads only once a cell is scored
+    from evalspec.results.scoring import ValidationScorer
 
 
 def _now() -> str:
@@ -68,10 +69,14 @@ class Session:
 
     def validation_scorer(self) -> ValidationScorer:
         """Validation predictions → the task's metrics, for curves and early stopping."""
+        from evalspec.results.scoring import ValidationScorer
+
         return ValidationScorer(self.plan.spec)
 
     def finish_cell(self, outcome: CellOutcome) -> None:
         """Write the cell's predictions and the results so far."""
+        from evalspec.results import document
+
         cell = outcome.cell
         name = self.folder.predictions_name(cell.task, cell.model, cell.seed)
         self.folder.write_predictions(name, outcome.predictions.rows())
@@ -86,6 +91,8 @@ class Session:
         self.folder.write_results(self._document(complete=False))
 
     def _document(self, complete: bool) -> dict[str, Any]:
+        from evalspec.results import document
+
         return document.build(self.plan, self.source, self.data, self.outcomes, self.cells,
                               started=self.started, finished=_now() if complete else None,
                               device=self.device, prescreen=self.prescreen,

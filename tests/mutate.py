@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = sorted([*ROOT.glob("specs/*.evalspec"), *ROOT.glob("tests/check/cases/*.evalspec")])
+SEEDS = sorted(path for folder in ("specs", "tests/check/cases")
+               for path in (ROOT / folder).glob("*.evalspec")
+               if path.is_file())  # not the `.evalspec` cache folder a demo run leaves
 PIECES = ['{', '}', '(', ')', '[', ']', '"', '\\', '=', ',', '.', '%', '#', '\n', ' ', '-',
           '1e999', '9' * 400, '0x1F', '\\u{110000}', '\u202e', '\x00', '\ufeff', 'é', '🙂',
           'task', 'model', 'metrics', 'stage', 'evaluate', 'perturb', 'true', 'val.f1',

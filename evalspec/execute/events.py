@@ -27,6 +27,10 @@ def describe(event: dict[str, Any]) -> str:
     if kind == "up_to_date":
         return (f"{event['path']} is up to date: the same spec, data and cells ran before "
                 "(nothing to do; --rerun trains again)")
+    if kind == "restated":
+        return (f"{event['path']}: the same data, cells and metrics ran before; only the "
+                "report block, layout or comments changed, so the results are restated and "
+                "the reports rendered again (nothing recomputed; --rerun trains again)")
     if kind == "waiting":
         return (f"  {event['cell']}: another run on this cache is training it; waiting for "
                 "it to finish")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn import metrics as skm
 
 from evalspec.metrics.inputs import ClassInputs
-from evalspec.metrics.kernel import Evaluator, Kernel, guarded
+from evalspec.metrics.kernel import Evaluator, Kernel, guarded, skm
 from evalspec.metrics.resample import Resample, divide
 from evalspec.metrics.value import MetricValue
 
@@ -102,8 +101,7 @@ def _names(inputs: ClassInputs, positions: np.ndarray) -> str:
 
 
 def _ratio_point(metric: str) -> Callable[..., MetricValue]:
-    scorer = {"precision": skm.precision_score, "recall": skm.recall_score,
-              "f1": skm.f1_score}[metric]
+    scorer = {"precision": "precision_score", "recall": "recall_score", "f1": "f1_score"}[metric]
 
     def point(inputs: ClassInputs, average: str) -> MetricValue:
         average = resolve_average(average, inputs)
@@ -118,7 +116,8 @@ def _ratio_point(metric: str) -> Callable[..., MetricValue]:
             return MetricValue.not_defined(f"{metric} is undefined: {why}", detail)
         options = ({"pos_label": inputs.positive} if average == "binary"
                    else {"labels": list(range(len(inputs.labels)))})
-        return guarded(lambda: scorer(inputs.truth, inputs.pred, average=average, **options),
+        return guarded(lambda: getattr(skm, scorer)(inputs.truth, inputs.pred, average=average,
+                                                    **options),
                        detail=detail)
     return point
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import binomtest
 
 from evalspec.metrics.bootstrap import check_level, evaluate_resamples, interval
 from evalspec.metrics.candidates import Candidate, Scored, prepared, runs, score, shared_labels
 from evalspec.metrics.engine import Request, request
 from evalspec.metrics.inputs import encode, label_set
+from evalspec.metrics.kernel import Deferred
 from evalspec.metrics.value import Interval, MetricValue
+
+stats = Deferred("scipy.stats")
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any, *,
     right_a, right_b = a == truth, b == truth
     a_only, b_only = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
     discordant = a_only + b_only
-    p_value = binomtest(a_only, discordant, 0.5).pvalue if discordant else 1.0
+    p_value = stats.binomtest(a_only, discordant, 0.5).pvalue if discordant else 1.0
     return McNemar(a_only, b_only, float(p_value))
 
 

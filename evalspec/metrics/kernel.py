@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 import warnings
 from collections.abc import Callable
@@ -14,6 +15,21 @@ from evalspec.metrics.resample import Resample
 from evalspec.metrics.value import MetricValue
 
 Evaluator = Callable[[Resample], np.ndarray]
+
+
+class Deferred:
+    """A module imported when first used: the metric modules name scikit-learn's functions
+    through one, so that importing them (a report reading stored numbers does) does not
+    load scikit-learn."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(importlib.import_module(self._name), attribute)
+
+
+skm = Deferred("sklearn.metrics")
 
 
 @dataclass(frozen=True)

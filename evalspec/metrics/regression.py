@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sklearn import metrics as skm
 
 from evalspec.metrics.inputs import ValueInputs
-from evalspec.metrics.kernel import Evaluator, Kernel, guarded
+from evalspec.metrics.kernel import Evaluator, Kernel, guarded, skm
 from evalspec.metrics.resample import Resample, divide
 from evalspec.metrics.value import MetricValue
 
@@ -44,9 +43,10 @@ def _resampled(value: Callable[[ValueInputs, Resample], np.ndarray]) -> Callable
     return resampled
 
 
-def _point(scorer: Callable[..., float]) -> Callable[..., MetricValue]:
+def _point(scorer: str) -> Callable[..., MetricValue]:
+    """scikit-learn's `scorer` (a name in sklearn.metrics) on the test set."""
     def point(inputs: ValueInputs) -> MetricValue:
-        return guarded(lambda: scorer(inputs.truth, inputs.pred))
+        return guarded(lambda: getattr(skm, scorer)(inputs.truth, inputs.pred))
     return point
 
 
@@ -60,8 +60,8 @@ def _r2_point(inputs: ValueInputs) -> MetricValue:
 
 
 KERNELS = {
-    "mse": Kernel(_point(skm.mean_squared_error), _resampled(_mse)),
-    "rmse": Kernel(_point(skm.root_mean_squared_error), _resampled(_rmse)),
-    "mae": Kernel(_point(skm.mean_absolute_error), _resampled(_mae)),
+    "mse": Kernel(_point("mean_squared_error"), _resampled(_mse)),
+    "rmse": Kernel(_point("root_mean_squared_error"), _resampled(_rmse)),
+    "mae": Kernel(_point("mean_absolute_error"), _resampled(_mae)),
     "r2": Kernel(_r2_point, _resampled(_r2)),
 }

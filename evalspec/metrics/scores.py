@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 import warnings
 from collections.abc import Callable, Hashable
 
 import numpy as np
-from sklearn import metrics as skm
-from sklearn.preprocessing import label_binarize
 
 from evalspec.metrics.inputs import ClassInputs
-from evalspec.metrics.kernel import Evaluator, Kernel, guarded, own_point
+from evalspec.metrics.kernel import Deferred, Evaluator, Kernel, guarded, own_point, skm
 from evalspec.metrics.resample import Resample, divide
 from evalspec.metrics.value import MetricValue
 
-# scikit-learn 1.9 renamed log_loss's probabilities argument from y_pred to y_proba.
-_PROBA = "y_proba" if "y_proba" in inspect.signature(skm.log_loss).parameters else "y_pred"
+preprocessing = Deferred("sklearn.preprocessing")
+
+
+@functools.cache
+def _proba_argument() -> str:
+    """scikit-learn 1.9 renamed log_loss's probabilities argument from y_pred to y_proba."""
+    return "y_proba" if "y_proba" in inspect.signature(skm.log_loss).parameters else "y_pred"
 
 
 def _proba(inputs: ClassInputs) -> np.ndarray:
@@ -149,7 +153,7 @@ def _average_precision_point(inputs: ClassInputs) -> MetricValue:
     if k == 2:
         return guarded(lambda: skm.average_precision_score(inputs.truth == inputs.positive,
                                                            proba[:, inputs.positive]))
-    indicator = label_binarize(inputs.truth, classes=list(range(k)))
+    indicator = preprocessing.label_binarize(inputs.truth, classes=list(range(k)))
     return guarded(lambda: skm.average_precision_score(indicator, proba, average="macro"))
 
 
@@ -161,7 +165,7 @@ def _log_loss_point(inputs: ClassInputs) -> MetricValue:
     proba = _proba(inputs)
     labels = list(range(len(inputs.labels)))
     # Rows were checked to sum to 1 within 1e-6; scikit-learn's own check is tighter.
-    return guarded(lambda: skm.log_loss(inputs.truth, labels=labels, **{_PROBA: proba}),
+    return guarded(lambda: skm.log_loss(inputs.truth, labels=labels, **{_proba_argument(): proba}),
                    benign=("do not sum to one",))
 
 

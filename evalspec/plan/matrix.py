@@ -85,12 +85,19 @@ class Plan:
         return self.only(lambda cell: cell.model in kept)
 
     def run_digest(self, spec_text: str) -> str:
-        """What a whole run's results follow from: the spec's text, the cells' digests
-        (they cover data, models, stages, seeds and library versions) and each task's
-        extra sets and perturbations. Equal digests, equal results."""
+        """What a whole run's files follow from: the spec's text and `results_digest`.
+        Equal digests, equal files."""
+        return run_digest(spec_text, self.results_digest())
+
+    def results_digest(self) -> str:
+        """What a run's numbers follow from: the cells' digests (they cover data, models,
+        stages, seeds and library versions), each task's extra sets and perturbations, and
+        the spec as validated less its report block (so neither the title, the formats,
+        the layout nor a comment counts). Equal digests, equal numbers."""
         evaluations = {task: [(e.name, e.kind, e.digest) for e in found]
                        for task, found in self.evaluations.items()}
-        return digest({"spec": spec_text, "cells": [c.digest for c in self.cells],
+        return digest({"spec": self.spec.model_dump(mode="json", exclude={"report"}),
+                       "cells": [c.digest for c in self.cells],
                        "evaluations": evaluations, "evalspec": __version__})
 
     def only(self, keep: Callable[[Cell], bool],
@@ -138,6 +145,11 @@ def runtime_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "absent"
     return versions
+
+
+def run_digest(spec_text: str, results_digest: str) -> str:
+    """A run's digest from its spec's text and its `Plan.results_digest`."""
+    return digest({"spec": spec_text, "results": results_digest})
 
 
 def digest(value: Any) -> str:

@@ -1,22 +1,18 @@
-"""Charts as inline SVG, drawn by matplotlib (Agg-free, no pyplot state) from the view
-model's figures.
-
-matplotlib writes text as escaped XML (`svg.fonttype = none` keeps it as `<text>`), and
-`inline` re-parses every chart and refuses anything that could run or fetch: script or
-foreign elements, `on*` attributes, references outside the chart. Only charts that pass
-become `Markup`; nothing from the data is ever marked safe by any other route.
+"""Charts as SVG text, drawn by matplotlib (Agg-free, no pyplot state) from the view
+model's figures: `DRAW` by figure type. matplotlib writes text as escaped XML
+(`svg.fonttype = none` keeps it as `<text>`); `svg.inline` then checks every chart before
+it reaches a page. Only `drawings.py` calls this module, for the figures it has no
+drawing of yet.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib
-from markupsafe import Markup, escape
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
@@ -24,10 +20,6 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from evalspec.report.figures import Learning, Line, Plot, Tradeoff
 
 INK, MUTED, GRID = "#1f2937", "#6b7280", "#e5e7eb"
-ALLOWED = {"svg", "g", "defs", "style", "path", "use", "clipPath", "rect", "text", "tspan",
-           "title", "desc", "circle", "line", "polyline", "polygon", "ellipse"}
-PROLOG = re.compile(r"\A.*?(?=<svg\b)", re.S)
-ROOT_ATTRIBUTES = re.compile(r'\s(?:xmlns(?::xlink)?|version)="[^"]*"')
 
 
 @contextmanager
@@ -45,51 +37,12 @@ def _style(salt: str) -> Iterator[None]:
         yield
 
 
-def _svg(figure: Figure, salt: str, title: str) -> Markup:
+def _svg(figure: Figure, salt: str) -> str:
     buffer = io.StringIO()
     with _style(salt):
         figure.savefig(buffer, format="svg", bbox_inches="tight", pad_inches=0.05,
                        metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    return inline(buffer.getvalue(), title)
-
-
-def inline(svg: str, title: str) -> Markup:
-    """A matplotlib SVG as an inline element: prolog and namespace URIs dropped, a title for
-    screen readers; refused if anything in it could run or fetch."""
-    body = PROLOG.sub("", svg, count=1)
-    body = re.sub(r"<metadata>.*?</metadata>\s*", "", body, flags=re.S)
-    body = body.replace(" xlink:href=", " href=")  # SVG 2: no xlink namespace needed
-    _check(body)
-    head, rest = body.split(">", 1)
-    head = ROOT_ATTRIBUTES.sub("", head)
-    return Markup(f'{head} role="img" aria-label="{escape(title)}"><title>{escape(title)}'
-                  f"</title>{rest}")
-
-
-def _check(svg: str) -> None:
-    root = ElementTree.fromstring(svg)
-    for element in root.iter():
-        tag = element.tag.rsplit("}", 1)[-1]
-        if tag not in ALLOWED:
-            raise ValueError(f"unexpected <{tag}> in a chart")
-        if tag == "style" and "@import" in (element.text or ""):
-            raise ValueError("a chart imports a stylesheet")
-        if tag == "style":
-            _local_only(element.text or "")
-        for name, value in element.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                raise ValueError(f"event attribute {local} in a chart")
-            if local == "href" and not value.startswith("#"):
-                raise ValueError("a chart refers outside itself")
-            _local_only(value)
-
-
-def _local_only(value: str) -> None:
-    """Every `url(…)` in `value` points inside the chart (`#id`)."""
-    for target in re.findall(r"url\(([^)]*)\)", value):
-        if not target.strip("'\" ").startswith("#"):
-            raise ValueError("a chart refers outside itself")
+    return buffer.getvalue()
 
 
 def _line(axes: Axes, line: Line) -> None:
@@ -99,7 +52,7 @@ def _line(axes: Axes, line: Line) -> None:
               marker="o" if line.markers else None, markersize=4)
 
 
-def plot(figure_data: Plot) -> Markup:
+def plot(figure_data: Plot) -> str:
     with _style(figure_data.id):
         figure = Figure(figsize=(3.5, 3.3))
         axes = figure.add_subplot()
@@ -111,10 +64,10 @@ def plot(figure_data: Plot) -> Markup:
                  ylabel=figure_data.ylabel, title=figure_data.title)
         axes.set_aspect("equal")
         axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1)
-    return _svg(figure, figure_data.id, figure_data.title)
+    return _svg(figure, figure_data.id)
 
 
-def learning(figure_data: Learning) -> Markup:
+def learning(figure_data: Learning) -> str:
     count = len(figure_data.panels)
     columns = min(count, 3)
     rows = -(-count // columns)
@@ -146,10 +99,10 @@ def learning(figure_data: Learning) -> Markup:
             axes.set_xlabel("epoch")
             axes.xaxis.get_major_locator().set_params(integer=True)
         grid[0][0].set_ylabel("loss")
-    return _svg(figure, figure_data.id, figure_data.title)
+    return _svg(figure, figure_data.id)
 
 
-def tradeoff(figure_data: Tradeoff) -> Markup:
+def tradeoff(figure_data: Tradeoff) -> str:
     count = len(figure_data.panels)
     with _style(figure_data.id):
         figure = Figure(figsize=(3.6 * count, 3.0), layout="constrained")
@@ -171,7 +124,7 @@ def tradeoff(figure_data: Tradeoff) -> Markup:
             axes.margins(x=0.25, y=0.15)
             axes.set_xlabel(panel.xlabel)
         grid[0][0].set_ylabel(figure_data.ylabel)
-    return _svg(figure, figure_data.id, figure_data.title)
+    return _svg(figure, figure_data.id)
 
 
 def _compact(value: float, _position: int) -> str:
@@ -180,3 +133,6 @@ def _compact(value: float, _position: int) -> str:
         if value >= size:
             return f"{value / size:g}{suffix}"
     return f"{value:g}"
+
+
+DRAW: dict[type, Callable[[Any], str]] = {Plot: plot, Learning: learning, Tradeoff: tradeoff}

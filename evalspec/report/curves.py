@@ -1,6 +1,8 @@
 """Curves a report draws, computed from the predictions files: confusion counts, ROC and
 precision-recall (binary: the positive class; multiclass: one-vs-rest, macro-averaged on a
-common grid) and reliability (calibration) bins. Pure numpy and scikit-learn."""
+common grid) and reliability (calibration) bins. Pure numpy: a report renders without
+scikit-learn, whose `roc_curve`, `precision_recall_curve` and `average_precision_score`
+these agree with (tests/report/test_curves.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.metrics import auc, average_precision_score, precision_recall_curve, roc_curve
 
 GRID = np.linspace(0.0, 1.0, 201)
 BINS = 10
@@ -63,9 +64,23 @@ def roc(scores: Scores, positive: int | None) -> Curve | None:
 def _roc_one(truth: np.ndarray, score: np.ndarray) -> Curve | None:
     if truth.all() or not truth.any():
         return None
-    fpr, tpr, _ = roc_curve(truth, score)
+    fps, tps = _counts(truth, score)
+    # Points on a straight run between their neighbours are left out (as scikit-learn's
+    # `drop_intermediate` does), so a vertical run interpolates as its two ends.
+    kept = np.flatnonzero(np.r_[True, (np.diff(fps, 2) != 0) | (np.diff(tps, 2) != 0), True])
+    fpr, tpr = fps[kept] / fps[-1], tps[kept] / tps[-1]
     return Curve(tuple(GRID.tolist()), tuple(np.interp(GRID, fpr, tpr).tolist()),
-                 float(auc(fpr, tpr)))
+                 float(np.trapezoid(tpr, fpr)))
+
+
+def _counts(truth: np.ndarray, score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(false, true) positives at each distinct score taken as the threshold, highest
+    first, after a first point where nothing is positive."""
+    order = np.argsort(score, kind="mergesort")[::-1]
+    score, hits = score[order], truth[order].astype(float)
+    last = np.r_[np.flatnonzero(np.diff(score)), len(score) - 1]
+    tps = np.cumsum(hits)[last]
+    return np.r_[0.0, last + 1 - tps], np.r_[0.0, tps]
 
 
 def precision_recall(scores: Scores, positive: int | None) -> Curve | None:
@@ -78,14 +93,16 @@ def precision_recall(scores: Scores, positive: int | None) -> Curve | None:
 def _pr_one(truth: np.ndarray, score: np.ndarray) -> Curve | None:
     if not truth.any():
         return None
-    precision, recall, _ = precision_recall_curve(truth, score)
+    fps, tps = _counts(truth, score)
+    precision = np.r_[1.0, tps[1:] / (tps[1:] + fps[1:])]  # (recall 0, precision 1) first
+    recall = tps / tps[-1]
+    average = float(np.sum(np.diff(recall) * precision[1:]))
     # Interpolated precision: the best precision at this recall or beyond, on the grid.
-    order = np.argsort(recall)
+    order = np.argsort(recall, kind="mergesort")
     recall, precision = recall[order], np.maximum.accumulate(precision[order][::-1])[::-1]
     on_grid = np.array([precision[recall >= r].max() if (recall >= r).any() else 0.0
                         for r in GRID])
-    return Curve(tuple(GRID.tolist()), tuple(on_grid.tolist()),
-                 float(average_precision_score(truth, score)))
+    return Curve(tuple(GRID.tolist()), tuple(on_grid.tolist()), average)
 
 
 def _macro(curves: Sequence[Curve | None]) -> Curve | None:

@@ -1,12 +1,20 @@
 """The one Jinja environment: templates from `templates/`, undefined names are errors,
-autoescape on for HTML templates and off for Markdown (whose cells `md` escapes)."""
+autoescape on for HTML templates and off for Markdown (whose cells `md` escapes);
+compiled templates are kept in Jinja's per-user cache folder (keyed by their source's
+checksum), so a re-render does not compile them again."""
 
 from __future__ import annotations
 
 import functools
 import re
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from evalspec.assets import templates_dir
 
@@ -22,6 +30,15 @@ def markdown_text(value: object) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", flat)
 
 
+def _compiled() -> FileSystemBytecodeCache | None:
+    """Jinja's cache of compiled templates (a private folder in the temporary directory);
+    None where it cannot be made, and templates are compiled each time."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 @functools.cache
 def environment() -> Environment:
     env = Environment(
@@ -30,6 +47,6 @@ def environment() -> Environment:
                                      disabled_extensions=("md.j2",), default=False,
                                      default_for_string=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
+        keep_trailing_newline=True, bytecode_cache=_compiled())
     env.filters["md"] = markdown_text
     return env

@@ -3,7 +3,6 @@ the provenance needed to reproduce it. Plain JSON-ready data."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
@@ -18,6 +17,7 @@ from evalspec.results import provenance
 from evalspec.results.classes import disagreements, per_class
 from evalspec.results.evaluations import evaluation_summaries
 from evalspec.results.prescreen import prescreen_record
+from evalspec.results.restate import spec_record
 from evalspec.results.schema import SCHEMA_VERSION
 from evalspec.results.scoring import intervals, params, score
 from evalspec.results.standings import leaderboard, model_metrics, plain
@@ -209,6 +209,7 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
         "schema_version": SCHEMA_VERSION, "evalspec_version": __version__,
         "complete": finished is not None, "started": started, "finished": finished,
         "plan_digest": plan.digest, "run_digest": plan.run_digest(source.text),
+        "results_digest": plan.results_digest(),
         "environment": provenance.environment(device),
         "seeds": list(spec.finetune.seeds) if spec.finetune else [0],
         **spec_sections(spec, source), "metrics": metrics, "tasks": tasks, "cells": cells,
@@ -217,11 +218,8 @@ def build(plan: Plan, source: SourceFile, data: Mapping[str, TaskSummary],
 
 def spec_sections(spec: Spec, source: SourceFile) -> dict[str, Any]:
     """What the document takes from the spec file itself (the metrics block included)."""
-    return {"title": spec.report.title or source.path,
-            "spec": {"path": source.path, "directory": str(source.directory),
-                     "text": source.text,
-                     "sha256": hashlib.sha256(source.text.encode()).hexdigest()},
-            "primary": spec.metrics.primary_name(), "confidence": _confidence(spec)}
+    return {**spec_record(spec, source), "primary": spec.metrics.primary_name(),
+            "confidence": _confidence(spec)}
 
 
 def declarations(spec: Spec) -> list[dict[str, Any]]:

@@ -408,6 +408,11 @@ class ResultsDocument(Record):
     run_digest: str | None = Field(description="digest of everything the results "
                                    "follow from (spec text, plan, extra sets and "
                                    "perturbations): `run` skips an identical run")
+    results_digest: str | None = Field(
+        description="digest of everything the numbers follow from (the spec "
+        "less its report block, plan, extra sets and perturbations): `run` and `report` "
+        "restate the results without recomputing when only the report block, layout or "
+        "comments changed (null in files written before it was recorded)")
     started: str = Field(description="ISO 8601 UTC start of the run")
     finished: str | None = Field(description="ISO 8601 UTC end; null until complete")
     environment: Environment = Field(description="where it ran")

@@ -4,6 +4,7 @@ what shapes it is unchanged; metrics, new models, `plan`, `--rerun` and broken e
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -265,18 +266,26 @@ IMPORTED = """
 import sys
 from evalspec.cli.main import main
 code = main(sys.argv[1:])
-print("imported:", *(m for m in ("torch", "transformers", "timm") if m in sys.modules))
+print("imported:", *(m for m in ("torch", "transformers", "timm", "sklearn", "scipy.stats",
+                                 "matplotlib") if m in sys.modules))
 sys.exit(code)
 """
+
+
+def imported(*arguments: str) -> tuple[list[str], str]:
+    """`evalspec ARGUMENTS` in a fresh interpreter: the heavy libraries it imported, and
+    what it wrote on stderr."""
+    done = subprocess.run([sys.executable, "-c", IMPORTED, *arguments], capture_output=True,
+                          text=True, check=True)
+    return done.stdout.splitlines()[-1].split()[1:], done.stderr
 
 
 def test_a_fully_cached_run_does_not_load_torch(first: tuple[Path, Path, Results],
                                                tmp_path: Path) -> None:
     spec, cache, _ = first
-    done = subprocess.run([sys.executable, "-c", IMPORTED, "run", str(spec), "--device", "cpu",
-                           "--out", str(tmp_path / "second"), "--cache-dir", str(cache)],
-                          capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[-1] == "imported:"
+    heavy, _ = imported("run", str(spec), "--device", "cpu", "--out", str(tmp_path / "second"),
+                        "--cache-dir", str(cache))
+    assert not {"torch", "transformers", "timm"} & set(heavy)  # the metrics are computed
     assert len(cached_lines(tmp_path / "second")) == 2
 
 
@@ -308,6 +317,39 @@ def test_a_damaged_cache_entry_is_computed_again_with_a_warning(
     assert plan_states(spec, cache, capsys)[key] == "cached"
 
 
+def test_a_changed_report_block_renders_again_without_recomputing(tmp_path: Path) -> None:
+    def titled(title: str, comment: str = "") -> str:
+        report = f'report {{\n  title = "{title}"\n  formats = [html, markdown]\n}}\n'
+        return comment + wine().replace(tiny.report("json") + "\n", report)
+
+    spec = tiny.write(tmp_path, titled("First"))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert run(spec, out, cache) == 0
+    before = results(out)
+    spec.write_text(titled("Second", comment="# edited: a new title\n"), encoding="utf-8")
+    arguments = ("run", str(spec), "--device", "cpu", "--out", str(out), "--cache-dir",
+                 str(cache))
+    heavy, log = imported(*arguments)
+    assert "only the report block, layout or comments changed" in log
+    assert heavy == []  # stored numbers, kept charts: nothing heavy starts
+    after = results(out)
+    assert after["title"] == "Second" and after["spec"]["text"] == spec.read_text()
+    assert {k: v for k, v in after.items() if k not in ("title", "spec", "run_digest")} == \
+        {k: v for k, v in before.items() if k not in ("title", "spec", "run_digest")}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "Second" in page and "First" not in page
+    assert "Second" in (out / "report.md").read_text(encoding="utf-8")
+    assert (out / "test.evalspec").read_text() == spec.read_text()  # the copy kept in step
+    assert imported("report", str(out / "results.json"))[0] == []
+    assert (out / "report.html").read_text(encoding="utf-8") == page
+    assert "is up to date" in imported(*arguments)[1]
+    spec.write_text(re.sub(r"seeds\s*= \[0, 1\]", "seeds = [0]", titled("Second")),
+                    encoding="utf-8")
+    heavy, log = imported(*arguments)  # a change to the numbers: scored again (from cache)
+    assert "restated" not in log and "sklearn" in heavy
+    assert results(out)["seeds"] == [0]
+
+
 def test_two_runs_on_one_cache_train_each_cell_once(tmp_path: Path) -> None:
     spec = tiny.write(tmp_path, tiny.spec(
         tiny.task(tiny.builtin("wine"), name="wine", split=tiny.holdout(validation="20%")),
@@ -331,11 +373,10 @@ def test_an_identical_run_into_the_same_folder_does_nothing(
     spec, cache, before = first
     results_file = tmp_path / "first" / "results.json"
     written = results_file.read_bytes()
-    done = subprocess.run([sys.executable, "-c", IMPORTED, "run", str(spec), "--device", "cpu",
-                           "--out", str(tmp_path / "first"), "--cache-dir", str(cache)],
-                          capture_output=True, text=True, check=True)
-    assert "is up to date" in done.stderr
-    assert done.stdout.splitlines()[-1] == "imported:"  # no torch, no transformers, no timm
+    heavy, log = imported("run", str(spec), "--device", "cpu", "--out", str(tmp_path / "first"),
+                          "--cache-dir", str(cache))
+    assert "is up to date" in log
+    assert heavy == []  # no torch, no scikit-learn, no SciPy, no matplotlib
     assert results_file.read_bytes() == written
     spec.write_text(wine(metrics=accuracy("mcc")), encoding="utf-8")  # a change: not up to date
     assert run(spec, tmp_path / "first", cache) == 0

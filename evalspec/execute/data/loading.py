@@ -7,7 +7,7 @@ from pathlib import Path
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import Examples, Loaded, TaskData
 from evalspec.execute.data.problems import Problems
-from evalspec.execute.data.sources import read_source
+from evalspec.execute.data.sources import own_fingerprints, read_source
 from evalspec.execute.data.splits import holdout
 from evalspec.execute.data.tags import declared_tags, inferred_tags, is_tag, to_iob2
 from evalspec.execute.data.transcripts import characters, normalize
@@ -63,6 +63,26 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
                     {name: count for name, count in repairs.items() if count},
                     {name: loaded.examples for name, loaded in extra.items()},
                     {name: loaded.fingerprints for name, loaded in extra.items()})
+
+
+def unread_fingerprints(task: Task, base_dir: Path
+                        ) -> tuple[dict[str, str], dict[str, dict[str, str]]] | None:
+    """The fingerprints `load_task_data` records — of the splits' sources, and of each extra
+    set — computed without reading the data (`sources.own_fingerprints`); None when a
+    source's are known only by reading it, or a path is missing or refused (reading
+    reports that)."""
+    named = [task.data] if task.data is not None else \
+        [source for name in SPLITS if (source := getattr(task, name)) is not None]
+    try:
+        splits = [own_fingerprints(source, base_dir) for source in named]
+        extra = {name: own_fingerprints(source, base_dir)
+                 for name, source in task.evaluate.items()}
+    except (RunError, OSError):
+        return None
+    if any(found is None for found in splits) or any(f is None for f in extra.values()):
+        return None
+    return ({k: v for found in splits if found for k, v in found.items()},
+            {name: found for name, found in extra.items() if found is not None})
 
 
 def _extra_sets(task: Task, kind: TaskType, labels: list[str],

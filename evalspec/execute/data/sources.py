@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -40,13 +41,16 @@ from evalspec.registry.tasks import TaskType
 from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
 
 Reader = Callable[[Any, TaskType, Path, Problems], Loaded]
+Fingerprint = Callable[[Any, Path], dict[str, str] | None]
 READERS: dict[str, Reader] = {}
+FINGERPRINTS: dict[str, Fingerprint] = {}
 
 
-def reader(fn: str) -> Callable[[Reader], Reader]:
-    """Register the reader of the source function `fn`."""
+def reader(fn: str, fingerprint: Fingerprint) -> Callable[[Reader], Reader]:
+    """Register the reader of the source function `fn`, and how to fingerprint the files it
+    names without reading them (`own_fingerprints`)."""
     def register(function: Reader) -> Reader:
-        READERS[fn] = function
+        READERS[fn], FINGERPRINTS[fn] = function, fingerprint
         return function
     return register
 
@@ -54,6 +58,27 @@ def reader(fn: str) -> Callable[[Reader], Reader]:
 def read_source(source: Any, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     """Read one source for `task`; paths are relative to `base_dir` (the spec's folder)."""
     return READERS[source.fn](source, task, base_dir, problems)
+
+
+def own_fingerprints(source: Any, base_dir: Path) -> dict[str, str] | None:
+    """The fingerprints of the file, folder or package a source names, computed without
+    parsing it: all that reading it records, less the image or audio files a table names
+    (found only by reading the table). None for a hub data set, whose fingerprint comes
+    from loading it. Raises RunError, as reading would, for a missing or refused path."""
+    return FINGERPRINTS[source.fn](source, base_dir)
+
+
+def _file_fingerprint(source: Csv | Jsonl | Parquet | Conll, base_dir: Path) -> dict[str, str]:
+    return {_origin(source.path): file_sha256(_existing(base_dir, source.path))}
+
+
+def _with_file(loaded: Loaded, own: dict[str, str]) -> Loaded:
+    return Loaded(loaded.origin, loaded.examples, loaded.locations,
+                  {**own, **loaded.fingerprints})
+
+
+def _loaded_first(source: HfDataset, base_dir: Path) -> None:
+    return None
 
 
 def _origin(written: str) -> str:
@@ -91,7 +116,7 @@ def _needs_target(task: TaskType, target: str, source: str) -> None:
                        f"needs a `{task.target}`; use a csv or jsonl source", "ES312")
 
 
-@reader("csv")
+@reader("csv", _file_fingerprint)
 def _csv(source: Csv, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     path, origin = _existing(base_dir, source.path), _origin(source.path)
     try:
@@ -118,10 +143,11 @@ def _csv(source: Csv, task: TaskType, base_dir: Path, problems: Problems) -> Loa
             continue
         rows.append((location, dict(zip(header, record, strict=True))))
     table = Table("csv", origin, header, rows, path.parent)
-    return _with_file(table_examples(table, source, task, problems), origin, path)
+    return _with_file(table_examples(table, source, task, problems),
+                      _file_fingerprint(source, base_dir))
 
 
-@reader("jsonl")
+@reader("jsonl", _file_fingerprint)
 def _jsonl(source: Jsonl, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     path, origin = _existing(base_dir, source.path), _origin(source.path)
     header: dict[str, None] = {}
@@ -141,10 +167,11 @@ def _jsonl(source: Jsonl, task: TaskType, base_dir: Path, problems: Problems) ->
         header.update(dict.fromkeys(values))
         rows.append((location, values))
     table = Table("jsonl", origin, list(header), rows, path.parent)
-    return _with_file(table_examples(table, source, task, problems), origin, path)
+    return _with_file(table_examples(table, source, task, problems),
+                      _file_fingerprint(source, base_dir))
 
 
-@reader("parquet")
+@reader("parquet", _file_fingerprint)
 def _parquet(source: Parquet, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     path, origin = _existing(base_dir, source.path), _origin(source.path)
     try:
@@ -158,15 +185,11 @@ def _parquet(source: Parquet, task: TaskType, base_dir: Path, problems: Problems
         raise RunError(f"{origin}: not a readable Parquet file ({error})", "ES408") from None
     rows = [(f"{origin}:{i}", values) for i, values in enumerate(data.to_pylist(), start=1)]
     table = Table("parquet", origin, list(data.column_names), rows, path.parent)
-    return _with_file(table_examples(table, source, task, problems), origin, path)
+    return _with_file(table_examples(table, source, task, problems),
+                      _file_fingerprint(source, base_dir))
 
 
-def _with_file(loaded: Loaded, origin: str, path: Path) -> Loaded:
-    fingerprints = {origin: file_sha256(path), **loaded.fingerprints}
-    return Loaded(loaded.origin, loaded.examples, loaded.locations, fingerprints)
-
-
-@reader("hf_dataset")
+@reader("hf_dataset", _loaded_first)
 def _hf_dataset(source: HfDataset, task: TaskType, base_dir: Path,
                 problems: Problems) -> Loaded:
     named = f"hf_dataset(\"{source.name}\")"
@@ -208,6 +231,10 @@ def _each(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda values: [decode(value) for value in values]
 
 
+IMAGE_FILES = (IMAGE_EXTENSIONS, "images")
+AUDIO_FILES = (AUDIO_EXTENSIONS, "WAV or FLAC files")
+
+
 def _class_folders(base_dir: Path, written: str, extensions: frozenset[str],
                    what: str) -> tuple[Path, list[tuple[str, Path]]]:
     """(root, [(class, file)]) for a folder with one sub-folder per class."""
@@ -232,20 +259,30 @@ def _folder_loaded(written: str, root: Path, files: list[tuple[str, Path]], key:
             problems.add(f"{origin}/{relative}", problem)
     examples = Examples(ids, {key: [str(path) for _, path in files]}, [c for c, _ in files])
     return Loaded(origin, examples, [f"{origin}/{i}" for i in ids],
-                  {origin: files_sha256(root, [path for _, path in files])})
+                  _folder_digest(written, root, files))
 
 
-@reader("images")
+def _folder_digest(written: str, root: Path, files: list[tuple[str, Path]]) -> dict[str, str]:
+    return {_origin(written): files_sha256(root, [path for _, path in files])}
+
+
+def _folder_fingerprint(kind: tuple[frozenset[str], str]) -> Fingerprint:
+    def fingerprint(source: Images | Audio, base_dir: Path) -> dict[str, str]:
+        return _folder_digest(source.dir, *_class_folders(base_dir, source.dir, *kind))
+    return fingerprint
+
+
+@reader("images", _folder_fingerprint(IMAGE_FILES))
 def _images(source: Images, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     _needs_target(task, "label", "images(dir)")
-    root, files = _class_folders(base_dir, source.dir, IMAGE_EXTENSIONS, "images")
+    root, files = _class_folders(base_dir, source.dir, *IMAGE_FILES)
     return _folder_loaded(source.dir, root, files, "image", problems, image_problem)
 
 
-@reader("audio")
+@reader("audio", _folder_fingerprint(AUDIO_FILES))
 def _audio(source: Audio, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     _needs_target(task, "label", "audio(dir)")
-    root, files = _class_folders(base_dir, source.dir, AUDIO_EXTENSIONS, "WAV or FLAC files")
+    root, files = _class_folders(base_dir, source.dir, *AUDIO_FILES)
     return _folder_loaded(source.dir, root, files, "audio", problems, audio_problem)
 
 
@@ -269,7 +306,7 @@ class _Layout:
                                             and is_tag(columns[self.tag].strip()))
 
 
-@reader("conll")
+@reader("conll", _file_fingerprint)
 def _conll(source: Conll, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     """One token per line; a blank line (or several, or a `-DOCSTART-` line) ends a
     sentence; `#` lines are comments (see `_Layout.token_line`). A sentence is named by its
@@ -300,7 +337,7 @@ def _conll(source: Conll, task: TaskType, base_dir: Path, problems: Problems) ->
     ids = [s for s, _, _ in sentences]
     examples = Examples(ids, {"tokens": [t for _, t, _ in sentences]},
                         [g for _, _, g in sentences])
-    return Loaded(origin, examples, ids, {origin: file_sha256(path)})
+    return Loaded(origin, examples, ids, _file_fingerprint(source, base_dir))
 
 
 def _conll_layout(source: Conll, origin: str, lines: list[str]) -> _Layout:
@@ -340,7 +377,17 @@ def _token_and_tag(columns: list[str], layout: _Layout, location: str,
     return token, tag
 
 
-@reader("builtin")
+def _builtin_fingerprint(source: Builtin, base_dir: Path) -> dict[str, str]:
+    """The package and version that provides the data set (read without importing it)."""
+    try:
+        provider = f"scikit-learn {metadata.version('scikit-learn')}"
+    except metadata.PackageNotFoundError:
+        raise RunError("builtin data sets need scikit-learn; `pip install scikit-learn`",
+                       "ES407") from None
+    return {f"builtin:{source.name}": provider}
+
+
+@reader("builtin", _builtin_fingerprint)
 def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
     """scikit-learn's small data sets; digits become uint8 images for image classification."""
     dataset = BUILTIN_DATASETS.get(source.name)
@@ -351,7 +398,7 @@ def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems
     if not dataset.readable_by(task):
         raise RunError(f"builtin(\"{source.name}\") is a {dataset.modality} {dataset.family} "
                        f"data set; it does not fit a {task.name} task", "ES312")
-    bunch, version = _sklearn_load(dataset.loader)
+    bunch = _sklearn_load(dataset.loader)
     if task.modality == "image":
         inputs: dict[str, Any] = {"image": list(_to_uint8(bunch.images))}
     else:
@@ -362,19 +409,17 @@ def _builtin(source: Builtin, task: TaskType, base_dir: Path, problems: Problems
         targets = [str(bunch.target_names[y]) for y in bunch.target]
     ids = [f"{source.name}:{i}" for i in range(len(targets))]
     return Loaded(source.name, Examples(ids, inputs, targets), ids,
-                  {f"builtin:{source.name}": f"scikit-learn {version}"})
+                  _builtin_fingerprint(source, base_dir))
 
 
-def _sklearn_load(loader: str) -> tuple[Any, str]:
+def _sklearn_load(loader: str) -> Any:
     module_name, _, function = loader.partition(":")
     try:
-        import sklearn
-
         module = importlib.import_module(module_name)
     except ImportError:
         raise RunError("builtin data sets need scikit-learn; `pip install scikit-learn`",
                        "ES407") from None
-    return getattr(module, function)(), sklearn.__version__
+    return getattr(module, function)()
 
 
 def _to_uint8(images: np.ndarray) -> np.ndarray:
