@@ -96,6 +96,33 @@ def load(spec: str | Path | SourceFile) -> Checked:
 
 
 @dataclass(frozen=True)
+class Formatted:
+    """A spec file and its canonical layout; `text` is None (with the syntax errors in
+    `diagnostics`) when it does not parse, since only text that parses is laid out."""
+
+    source: SourceFile
+    text: str | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def changed(self) -> bool:
+        return self.text is not None and self.text != self.source.text
+
+
+def formatted(path: str | Path) -> Formatted:
+    """The canonical layout of one spec file (`parse.layout`), written nowhere."""
+    from evalspec.parse.layout import layout
+
+    try:
+        source = read_source(path)
+    except SpecError as error:
+        assert error.source is not None
+        return Formatted(error.source, None, error.diagnostics)
+    tree, diagnostics = parse(source)
+    return Formatted(source, layout(source) if tree is not None else None, diagnostics)
+
+
+@dataclass(frozen=True)
 class Written:
     """What a run wrote: the results file, and the reports rendered from it."""
 

@@ -16,6 +16,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.set_defaults(handler=cmd_check)
 
+    fmt = sub.add_parser("fmt", help="lay specs out in the canonical format (comments kept)")
+    fmt.add_argument("specs", nargs="+", metavar="SPEC")
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if a file would change")
+    fmt.add_argument("--diff", action="store_true",
+                     help="write nothing; print the changes as a unified diff")
+    fmt.set_defaults(handler=cmd_fmt)
+
     run = sub.add_parser("run", help="fine-tune and evaluate every candidate, then rank them")
     run.add_argument("spec", metavar="SPEC")
     run.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
@@ -93,6 +101,45 @@ def cmd_check(args: argparse.Namespace) -> int:
     if usage_errors:
         return UsageError.exit_code
     return SpecError.exit_code if any(d.is_error for _, ds in reports for d in ds) else 0
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    import difflib
+
+    from evalspec import api
+    from evalspec.atomic import write_text
+    from evalspec.cli.output import print_diagnostics
+
+    changed = unchanged = failed = 0
+    dry = args.check or args.diff
+    for path in args.specs:
+        try:
+            found = api.formatted(path)
+        except UsageError as error:
+            print(f"evalspec: error: {error}", file=sys.stderr)
+            return UsageError.exit_code
+        if found.text is None:  # never lay out (or write) what does not parse
+            print_diagnostics([(found.source, found.diagnostics)], "text")
+            failed += 1
+            continue
+        if not found.changed:
+            unchanged += 1
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(difflib.unified_diff(
+                found.source.text.splitlines(keepends=True),
+                found.text.splitlines(keepends=True), f"{path} (as written)",
+                f"{path} (formatted)"))
+        if dry:
+            print(f"would reformat {path}", file=sys.stderr)
+        else:
+            write_text(Path(path), found.text)
+            print(f"reformatted {path}", file=sys.stderr)
+    verb = "would be reformatted" if dry else "reformatted"
+    print(f"{changed} file{'s' * (changed != 1)} {verb}, {unchanged} left unchanged"
+          + (f", {failed} not formatted (syntax errors)" if failed else ""), file=sys.stderr)
+    return SpecError.exit_code if failed or (dry and changed) else 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -53,12 +53,14 @@ def scanner_for(terminals: Iterable[TerminalDef]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in regular))
 
 
-def scan(source: SourceFile, master: re.Pattern[str]) -> Iterator[Token]:
-    """Tokens of the source with their positions; an unknown character raises `LexError`.
+def scan(source: SourceFile, master: re.Pattern[str], comments: bool = False) -> Iterator[Token]:
+    """Tokens of the source with their positions (with `comments`, COMMENT tokens too: the
+    formatter keeps them); an unknown character raises `LexError`.
 
     Only newline tokens cross lines, so line and column are tracked here as we go instead
     of being searched for per token.
     """
+    skip = _SKIP - {"COMMENT"} if comments else _SKIP
     text, pos, end = source.text, 0, len(source.text)
     line, line_start = 1, 0
     match = master.match
@@ -68,7 +70,7 @@ def scan(source: SourceFile, master: re.Pattern[str]) -> Iterator[Token]:
             raise LexError(bad_character(source, pos))
         kind = found.lastgroup or ""
         stop = found.end()
-        if kind not in _SKIP:
+        if kind not in skip:
             value = found.group()
             if kind == "NAME":
                 kind = _KEYWORDS.get(value, kind)

@@ -64,6 +64,12 @@ def parse(source: SourceFile) -> tuple[ast.File | None, list[Diagnostic]]:
     return tree, []
 
 
+def layout_tokens(source: SourceFile) -> list[Token]:
+    """The source's tokens as written, comments and newlines included (strings undecoded),
+    for the formatter; only for a source that parses."""
+    return list(scan(source, _lark()[1], comments=True))
+
+
 def _expected(names: set[str], open_bracket: str | None) -> str:
     """What the parser would have accepted, in the user's words."""
     names = {n for n in names if not n.startswith("__")}
