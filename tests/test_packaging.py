@@ -35,6 +35,8 @@ def test_wheel_installs_and_checks_outside_the_checkout(tmp_path: Path) -> None:
     for template in ("report.html.j2", "report.md.j2", "_parts.html.j2", "report.css"):
         assert f"evalspec/_templates/{template}" in names
     assert "evalspec/py.typed" in names
+    assert {"evalspec/schemas/evalspec.schema.json", "evalspec/schemas/results.schema.json"} \
+        <= set(names)
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(site), str(wheel)], check=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -219,10 +218,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from evalspec.results.schema import json_schema
-    from evalspec.validate.model import Spec
+    from evalspec.published import schemas, text
 
-    print(json.dumps(json_schema() if args.results else Spec.model_json_schema(), indent=2))
+    found = schemas()
+    sys.stdout.write(text(found["results.schema.json" if args.results else "evalspec.schema.json"]))
     return 0
 
 
