@@ -15,6 +15,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     check.add_argument("--format", choices=("text", "json", "github"), default="text")
     check.set_defaults(handler=cmd_check)
 
+    init = sub.add_parser("init", help="write a commented starter spec for a data file or "
+                          "folder, after looking into it")
+    init.add_argument("data", type=Path, metavar="DATA",
+                      help="a table (.csv, .tsv, .jsonl), a CoNLL file, or a folder with one "
+                           "sub-folder per class")
+    init.add_argument("--task", metavar="TYPE", help="the task type (default: chosen from "
+                      "the data)")
+    init.add_argument("--out", type=Path, metavar="SPEC",
+                      help="where to write the spec (default: DATA's name + .evalspec, here)")
+    init.add_argument("--force", action="store_true", help="replace an existing spec file")
+    init.set_defaults(handler=cmd_init)
+
     fmt = sub.add_parser("fmt", help="lay specs out in the canonical format (comments kept)")
     fmt.add_argument("specs", nargs="+", metavar="SPEC")
     fmt.add_argument("--check", action="store_true",
@@ -100,6 +112,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     if usage_errors:
         return UsageError.exit_code
     return SpecError.exit_code if any(d.is_error for _, ds in reports for d in ds) else 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from evalspec.atomic import write_text
+    from evalspec.starter import starter
+
+    data: Path = args.data
+    if not data.exists():
+        raise UsageError(f"{data}: no such file or folder")
+    spec: Path = args.out or Path(f"{data.stem if data.is_file() else data.name}.evalspec")
+    if spec.exists() and not args.force:
+        raise UsageError(f"{spec}: already exists; pass --force to replace it, or --out to "
+                         "write elsewhere")
+    written = starter(data, spec, args.task)
+    write_text(spec, written.text)
+    print(f"wrote {spec}: {written.task_type} on {written.described}", file=sys.stderr)
+    print(f"next: `evalspec check {spec}`, then `evalspec run {spec}`", file=sys.stderr)
+    return 0
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
