@@ -27,6 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     init.add_argument("--force", action="store_true", help="replace an existing spec file")
     init.set_defaults(handler=cmd_init)
 
+    lsp = sub.add_parser("lsp", help="the language server for editors, over stdio "
+                         "(needs `pip install 'evalspec[lsp]'`)")
+    lsp.set_defaults(handler=cmd_lsp)
+
     fmt = sub.add_parser("fmt", help="lay specs out in the canonical format (comments kept)")
     fmt.add_argument("specs", nargs="+", metavar="SPEC")
     fmt.add_argument("--check", action="store_true",
@@ -129,6 +133,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     write_text(spec, written.text)
     print(f"wrote {spec}: {written.task_type} on {written.described}", file=sys.stderr)
     print(f"next: `evalspec check {spec}`, then `evalspec run {spec}`", file=sys.stderr)
+    return 0
+
+
+def cmd_lsp(args: argparse.Namespace) -> int:
+    try:
+        from evalspec.lsp.server import main
+    except ImportError as error:
+        raise UsageError(f"the language server needs pygls ({error.name} is missing); "
+                         "`pip install 'evalspec[lsp]'`") from None
+    main()
     return 0
 
 

@@ -1,0 +1,1 @@
+"""The editor's language server (`evalspec lsp`, needs `pip install 'evalspec[lsp]'`)."""
