@@ -23,9 +23,11 @@ from pathlib import Path
 
 from evalspec.errors import UsageError
 from evalspec.parse.layout import layout
+from evalspec.registry.metrics import METRICS
 from evalspec.registry.tasks import TASK_TYPES
 from evalspec.source import SourceFile
 
+STARTER_METRICS = ("accuracy", "f1", "entity_f1", "wer", "cer", "rmse", "mae", "r2")
 SAMPLE_ROWS = 5_000  # rows looked at to choose columns and labels
 MAX_CLASSES = 50  # more distinct values than this: not a label column
 TABLES = {".csv": ",", ".tsv": "\t", ".jsonl": None}
@@ -130,7 +132,9 @@ def _read_table(path: Path, suffix: str) -> Table:
                         if isinstance(record, dict):
                             rows.append({str(k): _cell(v) for k, v in record.items()})
             else:
-                reader = csv.DictReader(handle, delimiter=TABLES[suffix] or ",")
+                reader = csv.DictReader(  # as `tsv(…)` reads: `"` is an ordinary character
+                    handle, delimiter=TABLES[suffix] or ",",
+                    quoting=csv.QUOTE_NONE if suffix == ".tsv" else csv.QUOTE_MINIMAL)
                 for record in reader:
                     if len(rows) >= SAMPLE_ROWS:
                         break
@@ -201,13 +205,11 @@ def _table_starter(table: Table, data: Path, written: str, name: str,
     keywords += [f'text = "{text}"'] if text is not None else []
     keywords += [f'{TASK_TYPES[chosen].target} = "{target}"']
     keywords += [f'id = "{ids[0]}"'] if ids else []
-    if data.suffix.lower() == ".tsv":
-        keywords.append('delimiter = "\\t"')
-    call = "csv" if data.suffix.lower() != ".jsonl" else "jsonl"
+    call = {".jsonl": "jsonl", ".tsv": "tsv"}.get(data.suffix.lower(), "csv")
     lines = [f"type     = {chosen}", f'data     = {call}("{written}", {", ".join(keywords)})']
     split = "holdout(test = 20%, validation = 10%, seed = 0"
     labels: list[str] = []
-    if TASK_TYPES[chosen].family == "classification":
+    if TASK_TYPES[chosen].facts.labels == "classes":
         labels = sorted(set(values[target]) - {""})
         if len(labels) > MAX_CLASSES:
             raise UsageError(f"{data}: column `{target}` has {len(labels):,} distinct values "
@@ -253,12 +255,8 @@ def _finish(task_type: str, name: str, described: str, task: list[str],
             binary: bool = False) -> Starter:
     kind = TASK_TYPES[task_type]
     models = _candidates(kind.modality if kind.modality != "columns" else "text")
-    primary = {"classification": "f1" if binary else "accuracy",
-               "regression": "rmse", "token": "entity_f1", "speech": "wer"}[kind.family]
-    metrics = {"classification": ["accuracy", "f1(average = macro)" if primary == "accuracy"
-                                  else "f1"],
-               "regression": ["rmse", "mae", "r2"], "token": ["entity_f1"],
-               "speech": ["wer", "cer"]}[kind.family]
+    metrics = [m for m in STARTER_METRICS if task_type in METRICS[m].tasks]
+    primary = "f1" if binary else metrics[0]
     about = textwrap.wrap(f"A starter spec written by `evalspec init` from {described}. "
                           "Check it with `evalspec check`, run it with `evalspec run`; "
                           "docs/language.md explains every line.", 88)

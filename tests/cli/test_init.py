@@ -83,7 +83,7 @@ def test_a_tsv_and_a_jsonl_file(tmp_path: Path) -> None:
         writer.writerows(rows)
     (tmp_path / "t.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     tsv = started(tmp_path / "t.tsv", tmp_path / "a.evalspec")
-    assert 'text = "message", label = "intent", delimiter = "\\t"' in tsv
+    assert 'tsv("t.tsv", text = "message", label = "intent")' in tsv
     jsonl = started(tmp_path / "t.jsonl", tmp_path / "b.evalspec")
     assert 'jsonl("t.jsonl", text = "message", label = "intent")' in jsonl
     assert 'labels   = ["billing", "login"]' in jsonl
