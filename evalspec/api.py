@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from evalspec.atomic import probe_writable
 from evalspec.check import check as check_rules
+from evalspec.check.models import downloads_refused
 from evalspec.diagnostics import Diagnostic, ordered
 from evalspec.errors import RunError, SpecError, UsageError
-from evalspec.parse import parse
+from evalspec.parse import ast, parse
 from evalspec.results.store import output_folder
-from evalspec.source import SourceFile
+from evalspec.source import SourceFile, Span
 from evalspec.validate import Validated, validate
 
 if TYPE_CHECKING:
@@ -76,15 +77,30 @@ def check(path: str | Path) -> Checked:
 
 def check_source(source: SourceFile) -> Checked:
     """Parse, validate and check spec text; its path only places it (data paths resolve
-    from its folder)."""
-    tree, diagnostics = parse(source)
-    validated = None
+    from its folder). After syntax errors the blocks that parsed are still validated and
+    checked, and only their own diagnostics are kept: a block with a syntax error (and
+    what its missing entries would cause elsewhere in the file) reports the syntax error
+    alone."""
+    tree, syntax = parse(source)
+    validated, diagnostics = None, list(syntax)
     if tree is not None:
-        validated, diagnostics = validate(tree)
+        validated, meaning = validate(tree)
         if validated is not None:
-            diagnostics += check_rules(validated, source)
+            meaning += check_rules(validated, source)
+        diagnostics += meaning if not syntax else _in_clean_blocks(tree, syntax, meaning)
     result = Checked(source, ordered(diagnostics), validated)
     return result if result.ok or validated is None else Checked(source, result.diagnostics, None)
+
+
+def _in_clean_blocks(tree: ast.File, syntax: list[Diagnostic],
+                     meaning: list[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics that lie inside a top-level block with no syntax error in it."""
+    def inside(span: Span, found: Diagnostic) -> bool:
+        return found.span is not None and span.start <= found.span.start < span.end
+
+    clean = [entry.span for entry in tree.entries if isinstance(entry, ast.Block)
+             and not any(inside(entry.span, d) for d in syntax)]
+    return [d for d in meaning if any(inside(span, d) for span in clean)]
 
 
 def load(spec: str | Path | SourceFile) -> Checked:
@@ -119,7 +135,8 @@ def formatted(path: str | Path) -> Formatted:
         assert error.source is not None
         return Formatted(error.source, None, error.diagnostics)
     tree, diagnostics = parse(source)
-    return Formatted(source, layout(source) if tree is not None else None, diagnostics)
+    laid = layout(source) if tree is not None and not diagnostics else None
+    return Formatted(source, laid, diagnostics)
 
 
 @dataclass(frozen=True)
@@ -144,9 +161,16 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     for writable in (folder.root, cache.root):  # fail now, not after the training
         probe_writable(writable)
     session = Session(checked.source, folder, options)
+    for found in checked.diagnostics:  # the warnings `check` gives, shown and logged first
+        where = f":{found.span.line}:{found.span.column}" if found.span else ""
+        session.progress({"kind": "warning", "at": f"{checked.source.path}{where}",
+                          "code": found.code, "message": found.message, "hint": found.hint})
     base = checked.source.directory
     reused = reuse(unread_plan(spec, base), checked.source, folder, options, session.progress)
     if reused is None:  # the data read, then asked again (a table naming media files)
+        refused = downloads_refused(checked.validated, base, options.only)  # offline
+        if refused:
+            raise SpecError(checked.source, refused)
         session.begin(*planned(spec, base, session.progress))
         reused = reuse(session.plan, checked.source, folder, options, session.progress)
     if reused is not None:
@@ -286,7 +310,7 @@ def validate_text(source: SourceFile) -> Spec:
     spec, whose data may be elsewhere now)."""
     tree, diagnostics = parse(source)
     validated, more = validate(tree) if tree is not None else (None, [])
-    if validated is None:
+    if validated is None or diagnostics:
         raise SpecError(source, ordered(diagnostics + more))
     return validated.spec
 
@@ -325,8 +349,10 @@ def plan(path: str | Path, options: RunOptions) -> PlanReport:
 
     checked = load(path)
     assert checked.validated is not None
+    options.progress({"kind": "planning", "step": "reading data"})
     matrix, data = planned(checked.validated.spec, checked.source.directory, options.progress)
     cache = cell_cache(Path(path), options)
+    options.progress({"kind": "planning", "step": "building each model to count its parameters"})
     return PlanReport(matrix, {name: d.sizes() for name, d in data.items()},
                       describe_cells(matrix, data, options),
                       {cell.digest: cache_state(cache, cell.digest, options.device,

@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "ES407": "package or module not found",
     "ES408": "data file cannot be read",
     "ES409": "unknown built-in data set",
+    "ES410": "a quoted field spans lines or swallows a delimiter (warning)",
     # ES5xx: run-time data and model errors
     "ES501": "bad data row",
     "ES502": "model cannot be loaded",

@@ -65,6 +65,9 @@ def make_project(root: Path) -> None:
     (data / "speech.csv").write_text("audio,transcript\naudio/yes/1.wav,yes\naudio/no/1.wav,no\n",
                                      encoding="utf-8")
     (data / "empty.csv").write_text("", encoding="utf-8")
+    (data / "imdb.tsv").write_text(  # line 2's `"` opens a field that `quoting = csv` runs on
+        'A very, very slow-moving, aimless movie.\t0\n"Wow, what a film.\t1\n'
+        'Not a single "laugh" in it.\t0\nThe best I have seen this year.\t1\n', encoding="utf-8")
     (data / "models" / "tiny" / "config.json").write_text('{"model_type": "bert"}',
                                                           encoding="utf-8")
     (data / "models" / "classifier.safetensors").write_bytes(b"")

@@ -26,6 +26,8 @@ RULES: tuple[Rule, ...] = (
     data.data_paths_exist,
     data.builtin_known,
     data.data_readable,
+    data.header_settings_fit,
+    data.quotes_match_lines,
     metrics.metric_fits_a_task,
     metrics.binary_average_needs_two_labels,
     metrics.primary_is_declared,

@@ -46,8 +46,9 @@ def fits(metric_fn: str, task: Task) -> bool:
 
 
 def labels_of(task: Task) -> list[str] | None:
-    """The declared label set without duplicates, or None when labels are inferred."""
-    return list(dict.fromkeys(task.labels)) if task.labels is not None else None
+    """The declared label names without duplicates, or None when labels are inferred."""
+    names = task.label_names()
+    return list(dict.fromkeys(names)) if names is not None else None
 
 
 def task_modality(task: Task) -> str:
@@ -60,7 +61,7 @@ def task_modality(task: Task) -> str:
     kind = TASK_TYPES[task.type]
     if kind.modality != "columns":
         return kind.modality
-    named = {c for s in sources if DATA_SOURCES[s.fn].tabular for c in s.columns()}
+    named = {c for s in sources if DATA_SOURCES[s.fn].tabular for c in s.named_columns()}
     return _named_input(kind, named)
 
 

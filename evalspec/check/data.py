@@ -1,5 +1,5 @@
-"""Data rules (ES312, ES313, ES401-ES403, ES408, ES409): each source fits its task, names the
-columns it needs, and its file or folder exists and reads as the source says."""
+"""Data rules (ES306, ES312, ES313, ES401-ES403, ES408-ES410): each source fits its task, names
+the columns it needs, and its file or folder exists and reads as the source says."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from typing import Any
 from evalspec.check import data_files as files
 from evalspec.check.context import Context
 from evalspec.check.paths import locate, usable
-from evalspec.diagnostics import Diagnostic, did_you_mean, one_of
+from evalspec.diagnostics import Diagnostic, Related, Severity, did_you_mean, one_of
 from evalspec.registry.data_sources import DATA_SOURCES, TABULAR_SOURCES
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TASK_TYPES
-from evalspec.validate.model import Task
+from evalspec.validate.model import Csv, Delimited, Task
 
 ANSWER_COLUMNS = {t.target for t in TASK_TYPES.values()}
 ANY_TASK = "id"  # the column keyword every task type may use
@@ -54,7 +54,7 @@ def source_names_columns(ctx: Context) -> Iterator[Diagnostic]:
         if not DATA_SOURCES[source.fn].tabular:
             continue
         kind = TASK_TYPES[task.type]
-        given = source.columns()
+        given = source.named_columns()
         missing = [c for c in (*kind.inputs, kind.target) if c not in given]
         if missing:
             listed = " and ".join(f"`{c}`" for c in missing)
@@ -118,3 +118,56 @@ def data_readable(ctx: Context) -> Iterator[Diagnostic]:
         for problem in problems:
             yield Diagnostic("ES403", problem.message,
                              ctx.spans.value((*where, problem.keyword)), problem.hint)
+
+
+def header_settings_fit(ctx: Context) -> Iterator[Diagnostic]:
+    """ES312: `columns` names the columns of a file without a header; ES306: a column
+    declared twice."""
+    for _name, _task, where, source in ctx.task_sources():
+        if not isinstance(source, Delimited) or source.columns is None:
+            continue
+        if source.header:
+            yield Diagnostic(
+                "ES312", "`columns` names the columns of a file without a header row",
+                ctx.spans.key((*where, "columns")),
+                "add `header = false` if the first row is data; else remove `columns`: the "
+                "header names the columns")
+        first: dict[str, int] = {}
+        for i, column in enumerate(source.columns):
+            if column in first:
+                yield Diagnostic(
+                    "ES306", f"column `{column}` is declared twice", ctx.spans.value(
+                        (*where, "columns", i)), "give each column its own name",
+                    related=(Related(ctx.spans.value((*where, "columns", first[column])),
+                                     "first declared here"),))
+            first.setdefault(column, i)
+
+
+def quotes_match_lines(ctx: Context) -> Iterator[Diagnostic]:
+    """ES410 (warning): a CSV file read with quotes (the default) in which a quoted field
+    runs on over lines or swallows a delimiter: rows lost into one text, often a TSV-style
+    file whose `"` is an ordinary character. Writing `quoting = csv` says the quotes are
+    meant."""
+    for _name, _task, where, source in ctx.task_sources():
+        if not isinstance(source, Delimited) or source.quoting != "csv" \
+                or "quoting" in source.model_fields_set:
+            continue
+        found = usable(ctx.base_dir, source)
+        misquote = files.misquoted(found, source) if found is not None else None
+        if misquote is None:
+            continue
+        at = f"{source.path}:{misquote.line}"
+        if misquote.end > misquote.line:
+            what = (f"{at}: a quoted field runs on to line {misquote.end}, joining "
+                    f"{misquote.end - misquote.line + 1} lines into one row")
+        else:
+            what = (f"{at}: a quoted field swallows a delimiter: the row reads as "
+                    f"{misquote.fields} field{'s' if misquote.fields != 1 else ''}, split at "
+                    f"each delimiter its line has {misquote.split}, the table's width")
+        tsv = " or read it with `tsv(…)`" if isinstance(source, Csv) and \
+            source.delimiter == "\t" else ""
+        yield Diagnostic(
+            "ES410", f"{what} (the file's {misquote.lines:,} lines of data read as "
+            f"{misquote.rows:,} rows)", ctx.spans.value(where),
+            f'if `"` is an ordinary character in this file, add `quoting = none`{tsv}; if the '
+            "quotes are meant, add `quoting = csv`", severity=Severity.WARNING)

@@ -8,13 +8,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeAlias
 
 from evalspec.diagnostics import did_you_mean, one_of
-from evalspec.headers import repeated_column
-from evalspec.validate.model import Conll
+from evalspec.headers import NO_HEADER, first_row_is_data, repeated_column
+from evalspec.validate.model import Conll, Csv, Delimited
 
 MAX_SCAN_BYTES = 64 * 1024 * 1024  # label columns of larger files are checked at run time
 MISSING = None  # a record without the label field
@@ -39,21 +39,83 @@ def _decode_error(path: Path, error: UnicodeDecodeError) -> Unreadable:
     return Unreadable(f"`{path.name}` is not UTF-8 text: {error.reason}")
 
 
-def csv_header(path: Path, delimiter: str) -> list[str]:
-    """The header row of a CSV file."""
+def _records(handle: Iterator[str], source: Delimited) -> Iterator[list[str]]:
+    """The records of a CSV or TSV file that hold more than whitespace, split as the source
+    says."""
+    return (record for record in csv.reader(handle, **source.dialect())
+            if any(field.strip() for field in record))
+
+
+def delimited_first(path: Path, source: Delimited) -> list[str]:
+    """The first row of a CSV or TSV file (its header, unless `header = false`)."""
+    kind = source.fn.upper()
     try:
         with _text(path) as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), None)
+            first = next(_records(handle, source), None)
     except UnicodeDecodeError as error:
         raise _decode_error(path, error) from None
     except (csv.Error, OSError) as error:
-        raise Unreadable(f"`{path.name}` cannot be read as CSV: {error}") from None
-    if not header or not any(h.strip() for h in header):
-        raise Unreadable(f"`{path.name}` is empty: a CSV source needs a header row")
-    repeated = repeated_column(header)
-    if repeated:
-        raise Unreadable(f"`{path.name}`: {repeated}")
-    return header
+        raise Unreadable(f"`{path.name}` cannot be read as {kind}: {error}") from None
+    if first is None:
+        raise Unreadable(f"`{path.name}` is empty: a {kind} source needs "
+                         + ("a header row" if source.header else "rows"))
+    if source.header:
+        repeated = repeated_column(first)
+        if repeated:
+            raise Unreadable(f"`{path.name}`: {repeated}")
+    return first
+
+
+@dataclass(frozen=True)
+class Misquote:
+    """Where reading `"` as the start of a quoted field joins what the file's lines keep
+    apart: the first row whose quoted field runs on over lines (`end` > `line`) or swallows a
+    delimiter (`fields` read, `split` at each delimiter), and the file's rows and lines."""
+
+    line: int
+    end: int
+    fields: int
+    split: int
+    rows: int  # data rows, as read
+    lines: int  # non-blank lines holding data
+
+
+def misquoted(path: Path, source: Delimited) -> Misquote | None:
+    """The first row that quoting reads otherwise than its lines (a field running on to
+    later lines, or one holding a delimiter where splitting the line at each one gives the
+    row the header's width); None when quotes and lines agree, or the file is too large to
+    scan or unreadable (its other checks say so)."""
+    held: list[str] = []  # the physical lines of the record being read
+
+    def lines(handle: Iterator[str]) -> Iterator[str]:
+        for line in handle:
+            held.append(line)
+            yield line
+
+    first: Misquote | None = None
+    width, rows, data_lines = None, 0, 0
+    try:
+        if path.stat().st_size > MAX_SCAN_BYTES:
+            return None
+        with _text(path) as handle:
+            reader = csv.reader(lines(handle), **source.dialect())
+            for record in reader:
+                own, held[:] = list(held), []
+                if not record:
+                    continue
+                start = reader.line_num - len(own) + 1
+                split = len(own[0].rstrip("\r\n").split(source.separator))
+                named = width is None and source.header
+                if width is None:
+                    width = len(source.names(record))
+                if not named:
+                    rows += 1
+                    data_lines += sum(1 for line in own if line.strip())
+                if first is None and (len(own) > 1 or len(record) != split == width):
+                    first = Misquote(start, reader.line_num, len(record), split, 0, 0)
+    except (UnicodeDecodeError, csv.Error, OSError):
+        return None
+    return None if first is None else replace(first, rows=rows, lines=data_lines)
 
 
 def jsonl_first(path: Path) -> dict[str, object]:
@@ -123,14 +185,18 @@ class LabelCell:
     value: str | None  # None: the record has no such field
 
 
-def _csv_cells(path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+def _delimited_cells(path: Path, column: str, source: Delimited) -> Iterator[LabelCell]:
+    """Each data row's value in `column`, at the physical line where the row starts."""
     with _text(path) as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
-        header = next(reader, [])
-        index = header.index(column)
-        start = reader.line_num + 1
+        reader = csv.reader(handle, **source.dialect())
+        start, index = 1, None
         for record in reader:
             if any(field.strip() for field in record):
+                if index is None:
+                    index = source.names(record).index(column)
+                    if source.header:
+                        start = reader.line_num + 1
+                        continue
                 yield LabelCell(start, record[index] if index < len(record) else None)
             start = reader.line_num + 1
 
@@ -174,63 +240,83 @@ class Reader:
 class Header(Reader):
     """A table whose column names the check reads; `where` says where they are."""
 
-    where = ""
+    def where(self, source: Any) -> str:
+        raise NotImplementedError
 
     def header(self, found: Path, source: Any) -> list[str]:
         raise NotImplementedError
 
-    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+    def rows(self, path: Path, column: str, source: Any) -> Iterator[LabelCell]:
         raise NotImplementedError
-
-    def delimiter(self, source: Any) -> str:
-        return ","
 
     def misread(self, header: list[str], source: Any) -> str | None:
         """Why the header may have been read wrong, as a hint; None when it looks right."""
         return None
 
+    def not_a_header(self, header: list[str], source: Any) -> str | None:
+        """Why the column names read seem to be data instead; None when they look right."""
+        return None
+
     def problems(self, found: Path, source: Any) -> list[Misnamed]:
         header = self.header(found, source)
-        where = f"{self.where} `{source.path}`"
+        missing = [(k, c) for k, c in source.named_columns().items() if c not in header]
+        reason = self.not_a_header(header, source) if missing else None
+        if reason:
+            keyword, column = missing[0]
+            return [Misnamed(keyword, f"column `{column}` not found in `{source.path}`: "
+                             f"{reason}", NO_HEADER)]
+        where = f"{self.where(source)} `{source.path}`"
         return [Misnamed(keyword, f"column `{column}` not found in {where}",
                          self.misread(header, source) or did_you_mean(column, header)
                          or f"columns are {one_of(header)}")
-                for keyword, column in source.columns().items() if column not in header]
+                for keyword, column in missing]
 
     def labels(self, found: Path, source: Any, column: str | None) -> Observed | None:
         if column is None or column not in self.header(found, source):
             return None
-        return list(label_cells(found, source.fn, column, self.delimiter(source)))
+        return list(label_cells(found, source, column))
 
 
-class CsvReader(Header):
-    where = "the header of"
+class DelimitedReader(Header):
+    """CSV and TSV: the first row names the columns, unless `header = false`."""
+
+    def where(self, source: Any) -> str:
+        return "the header of" if source.header else "the columns of"
 
     def header(self, found: Path, source: Any) -> list[str]:
-        return csv_header(found, self.delimiter(source))
+        return source.names(delimited_first(found, source))
 
-    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
-        return _csv_cells(path, column, delimiter)
+    def problems(self, found: Path, source: Any) -> list[Misnamed]:
+        width = len(delimited_first(found, source))
+        if source.header or source.columns is None or len(source.columns) == width:
+            return super().problems(found, source)
+        return [Misnamed("columns", f"`columns` names {len(source.columns)} columns, but the "
+                         f"first row of `{source.path}` has {width}",
+                         f"name each of the {width} columns, in order")]
 
-    def delimiter(self, source: Any) -> str:
-        return str(source.delimiter)
+    def rows(self, path: Path, column: str, source: Any) -> Iterator[LabelCell]:
+        return _delimited_cells(path, column, source)
 
     def misread(self, header: list[str], source: Any) -> str | None:
-        if len(header) == 1:
+        if len(header) == 1 and isinstance(source, Csv):
             for sep in (";", "\t", "|", ","):
                 if sep != source.delimiter and sep in header[0]:
                     shown = "\\t" if sep == "\t" else sep
                     return f'the header reads as one column; set `delimiter = "{shown}"`'
         return None
 
+    def not_a_header(self, header: list[str], source: Any) -> str | None:
+        return first_row_is_data(header) if source.header else None
+
 
 class JsonlReader(Header):
-    where = "the first record of"
+    def where(self, source: Any) -> str:
+        return "the first record of"
 
     def header(self, found: Path, source: Any) -> list[str]:
         return list(jsonl_first(found))
 
-    def rows(self, path: Path, column: str, delimiter: str) -> Iterator[LabelCell]:
+    def rows(self, path: Path, column: str, source: Any) -> Iterator[LabelCell]:
         return _jsonl_cells(path, column)
 
 
@@ -283,20 +369,21 @@ class ConllReader(Reader):
 
 
 # Every data source with a file or folder, by name: how the check reads it.
-READERS: dict[str, Reader] = {"csv": CsvReader(), "jsonl": JsonlReader(),
+READERS: dict[str, Reader] = {"csv": DelimitedReader(), "tsv": DelimitedReader(),
+                              "jsonl": JsonlReader(),
                               "parquet": ParquetReader(), "images": FolderReader(),
                               "audio": FolderReader(), "conll": ConllReader()}
 
 
-def label_cells(path: Path, fn: str, column: str, delimiter: str = ",") -> Iterator[LabelCell]:
+def label_cells(path: Path, source: Any, column: str) -> Iterator[LabelCell]:
     """Every value of a table's label column; raises Unreadable when the file is too big to
     scan."""
-    table = READERS[fn]
-    assert isinstance(table, Header), f"`{fn}(…)` has no label column"
+    table = READERS[source.fn]
+    assert isinstance(table, Header), f"`{source.fn}(…)` has no label column"
     if path.stat().st_size > MAX_SCAN_BYTES:
         raise Unreadable(f"`{path.name}` is larger than {MAX_SCAN_BYTES >> 20} MiB")
     try:
-        yield from table.rows(path, column, delimiter)
+        yield from table.rows(path, column, source)
     except UnicodeDecodeError as error:
         raise _decode_error(path, error) from None
     except csv.Error as error:

@@ -18,7 +18,7 @@ from evalspec.diagnostics import Diagnostic, Severity, did_you_mean, one_of
 from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TASK_TYPES
-from evalspec.validate.model import Task
+from evalspec.validate.model import Label, Task
 
 SHOWN_ROWS = 3  # offending rows named in a hint
 IOB_TAG = re.compile(r"[BIESLU]-\S+")  # a prefixed tag, as `execute/data/tags.py` reads it
@@ -32,7 +32,15 @@ def token_labels_take_one_form(ctx: Context) -> Iterator[Diagnostic]:
     for name, task in ctx.spec.tasks.items():
         if TASK_TYPES[task.type].facts.labels != "tags" or not task.labels:
             continue
-        labels = task.labels
+        named = next((i for i, entry in enumerate(task.labels) if isinstance(entry, Label)),
+                     None)
+        if named is not None:
+            yield Diagnostic(
+                "ES312", f"`label(…)` names classes; the labels of task `{name}` are IOB tags",
+                ctx.spans.value(("tasks", name, "labels", named)),
+                "list entity types or tags as they are in the data, e.g. `[\"PER\", \"ORG\"]`")
+            continue
+        labels = [label for label in task.labels if isinstance(label, str)]
         tags = [i for i, label in enumerate(labels) if IOB_TAG.fullmatch(label)]
         types = [i for i, label in enumerate(labels) if label != "O" and i not in tags]
         if tags and types:
@@ -56,7 +64,7 @@ def _observed(ctx: Context, task: Task, source: Any) -> files.Observed | None:
     found = usable(ctx.base_dir, source)
     if found is None:
         return None
-    columns = source.columns() if DATA_SOURCES[source.fn].tabular else {}
+    columns = source.named_columns() if DATA_SOURCES[source.fn].tabular else {}
     try:
         return files.READERS[source.fn].labels(found, source,
                                                columns.get(TASK_TYPES[task.type].target))
@@ -72,6 +80,7 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
             continue
         seen: dict[str, None] = {}
         complete = True
+        values = [value for value, _ in task.declared() or ()]
         for role in SOURCE_ROLES:
             source = getattr(task, role)
             if source is None:
@@ -82,7 +91,7 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             seen.update((v, None) for v in _values(observed) if v is not None)
             if task.labels is not None:
-                yield from _unknown_labels(ctx, ("tasks", name, "labels"), task.labels, source,
+                yield from _unknown_labels(ctx, ("tasks", name, "labels"), values, source,
                                            observed)
         if not complete or not seen:
             yield from _builtin_classes(ctx, name, task)
@@ -90,7 +99,7 @@ def labels_match_data(ctx: Context) -> Iterator[Diagnostic]:
             yield from _unused_labels(ctx, name, task, list(seen))
         else:
             yield from _inferred(ctx, name, task, sorted(seen))
-        known = task.labels if task.labels is not None else list(seen) if complete else None
+        known = values if task.labels is not None else list(seen) if complete else None
         for extra, source in task.evaluate.items():
             observed = _observed(ctx, task, source)
             if known is not None and observed is not None:
@@ -131,12 +140,14 @@ def _unknown_labels(ctx: Context, at: tuple[str, ...], known: list[str], source:
 
 
 def _unused_labels(ctx: Context, name: str, task: Task, seen: list[str]) -> Iterator[Diagnostic]:
-    for i, label in enumerate(task.labels or ()):
-        if label not in seen:
+    for i, (value, label) in enumerate(task.declared() or ()):
+        if value not in seen:
+            what = f'label "{value}"' if value == label else \
+                f'label value "{value}" (named "{label}")'
             yield Diagnostic(
-                "ES404", f'label "{label}" never occurs in the data of task `{name}`',
-                ctx.spans.value(("tasks", name, "labels", i)),
-                did_you_mean(label, seen) or "remove it, or check the label column",
+                "ES404", f"{what} never occurs in the data of task `{name}`",
+                ctx.spans.value(("tasks", name, "labels", i, "value")),
+                did_you_mean(value, seen) or "remove it, or check the label column",
                 severity=Severity.WARNING)
 
 

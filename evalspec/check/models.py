@@ -7,9 +7,10 @@ import of the package itself) and the hub cache is read as folders.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import pkgutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,10 @@ from evalspec.locations import FILE, FOLDER, MISSING, package_folder, what_is
 from evalspec.registry.models import SCRATCH_ARCHS, SCRATCH_ARGS, WEIGHTS_LAYOUTS, modalities_of
 from evalspec.registry.weights import WEIGHT_SUFFIXES
 from evalspec.source import Span
+from evalspec.validate import Validated
+
+OFFLINE_VARIABLES = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+TRUE = frozenset({"1", "ON", "YES", "TRUE"})
 
 
 # --------------------------------------------------------------------------- meaning
@@ -97,6 +102,17 @@ def _size_arguments(ctx: Context, source: Any, path: tuple[str, ...]) -> Iterato
 
 
 # --------------------------------------------------------------------------- resolution
+def offline() -> str | None:
+    """`HF_HUB_OFFLINE=1` (or `TRANSFORMERS_OFFLINE=…`) when the environment forbids
+    downloads from the hub, read as huggingface_hub reads it: the first of the two that is
+    set decides, and `1`, `on`, `yes` or `true` mean offline. None when downloads may run."""
+    for variable in OFFLINE_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            return f"{variable}={value}" if value.upper() in TRUE else None
+    return None
+
+
 def hub_cache() -> Path:
     """The Hugging Face hub cache folder, as huggingface_hub finds it."""
     for variable in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
@@ -177,7 +193,9 @@ def _hub_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[D
         return
     what = f"`{source.id}`" + (f" at revision `{source.revision}`"
                                if source.revision and what_is(folder) == FOLDER else "")
-    yield _not_cached(what, cache, ctx.spans.value((*path, "id")), f"hf download {source.id}")
+    fetch = f"hf download {source.id}" + (f" --revision {source.revision}"
+                                          if source.revision else "")
+    yield _not_cached(what, cache, ctx.spans.value((*path, "id")), fetch)
 
 
 def _timm_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[Diagnostic]:
@@ -197,10 +215,18 @@ def _timm_weights(ctx: Context, path: tuple[str, ...], source: Any) -> Iterator[
 
 
 def _not_cached(what: str, cache: Path, span: Span, fetch: str) -> Diagnostic:
+    """The one ES406 message; offline, it names the variable that forbids the download."""
+    setting = offline()
+    if setting is None:
+        return Diagnostic(
+            "ES406", f"{what} is not in the local Hugging Face cache ({cache})", span,
+            f"`evalspec run` will download it; to work offline, fetch it first (`{fetch}`) "
+            "or use `path(…)`", severity=Severity.WARNING)
     return Diagnostic(
-        "ES406", f"{what} is not in the local Hugging Face cache ({cache})", span,
-        f"`evalspec run` will download it; to work offline, fetch it first (`{fetch}`) "
-        "or use `path(…)`", severity=Severity.WARNING)
+        "ES406", f"{what} is not in the local Hugging Face cache ({cache}), and {setting} "
+        "forbids downloading it", span,
+        f"`evalspec run` stops here: fetch it first where the hub is reachable (`{fetch}`, "
+        f"with {setting.split('=')[0]} unset) or use `path(…)`", severity=Severity.WARNING)
 
 
 # Where each model source keeps its trained weights, by name: how the check finds them. A
@@ -212,7 +238,25 @@ WEIGHTS: dict[str, Weights] = {"hf": _hub_weights, "timm": _timm_weights,
 
 def model_weights_found(ctx: Context) -> Iterator[Diagnostic]:
     """ES405-ES407: each model's weights are where its source says they are."""
-    for name, model in ctx.spec.models.items():
-        find = WEIGHTS.get(model.source.fn)
-        if find is not None:
-            yield from find(ctx, ("models", name, "source"), model.source)
+    for name in ctx.spec.models:
+        yield from _weights_found(ctx, name)
+
+
+def _weights_found(ctx: Context, name: str) -> Iterator[Diagnostic]:
+    source = ctx.spec.models[name].source
+    find = WEIGHTS.get(source.fn)
+    if find is not None:
+        yield from find(ctx, ("models", name, "source"), source)
+
+
+def downloads_refused(validated: Validated, base_dir: Path,
+                      models: Collection[str] = ()) -> list[Diagnostic]:
+    """ES406 as errors while the environment is offline: the hub models (of `models`, when
+    given) that `run` would have to download. `check` warns of them; `run` stops on them
+    before it reads any data."""
+    if offline() is None:
+        return []
+    ctx = Context(validated.spec, validated.spans, base_dir)
+    return [dataclasses.replace(d, severity=Severity.ERROR)
+            for name in ctx.spec.models if not models or name in models
+            for d in _weights_found(ctx, name) if d.code == "ES406"]

@@ -14,25 +14,46 @@ def percent(fraction: float) -> str:
 
 
 def labels_are_unique(ctx: Context) -> Iterator[Diagnostic]:
-    """ES306: a label listed twice; also a seed listed twice."""
+    """ES306: a label (by its name) listed twice, or a value of the data given two names;
+    also a seed listed twice."""
     for name, task in ctx.spec.tasks.items():
-        yield from _duplicates(ctx, task.labels or [], ("tasks", name, "labels"), "label")
+        yield from _duplicate_labels(ctx, ("tasks", name, "labels"), task.declared() or [])
     if ctx.spec.finetune is not None:
-        yield from _duplicates(ctx, ctx.spec.finetune.seeds, ("finetune", "seeds"), "seed")
+        yield from _duplicate_seeds(ctx, ctx.spec.finetune.seeds)
 
 
-def _duplicates(ctx: Context, values: list[str] | list[int], path: tuple[str, ...],
-                what: str) -> Iterator[Diagnostic]:
-    first: dict[object, int] = {}
-    for i, value in enumerate(values):
-        if value not in first:
-            first[value] = i
+def _duplicate_labels(ctx: Context, path: tuple[str, ...],
+                      declared: list[tuple[str, str]]) -> Iterator[Diagnostic]:
+    names: dict[str, int] = {}
+    values: dict[str, int] = {}
+    for i, (value, label) in enumerate(declared):
+        if label in names:
+            yield Diagnostic(
+                "ES306", f'duplicate label "{label}"', ctx.spans.value((*path, i, "name")),
+                "remove the second one, or give it another name",
+                related=(Related(ctx.spans.value((*path, names[label], "name")),
+                                 "first listed here"),))
+        elif value in values:
+            yield Diagnostic(
+                "ES306", f'the value "{value}" is named twice, as "{declared[values[value]][1]}" '
+                f'and "{label}"', ctx.spans.value((*path, i, "value")),
+                "each value in the data takes one name; remove one of them",
+                related=(Related(ctx.spans.value((*path, values[value], "value")),
+                                 "first named here"),))
+        names.setdefault(label, i)
+        values.setdefault(value, i)
+
+
+def _duplicate_seeds(ctx: Context, seeds: list[int]) -> Iterator[Diagnostic]:
+    first: dict[int, int] = {}
+    for i, seed in enumerate(seeds):
+        if seed not in first:
+            first[seed] = i
             continue
-        shown = f'"{value}"' if isinstance(value, str) else str(value)
         yield Diagnostic(
-            "ES306", f"duplicate {what} {shown}", ctx.spans.value((*path, i)),
-            "remove the second one",
-            related=(Related(ctx.spans.value((*path, first[value])), "first listed here"),))
+            "ES306", f"duplicate seed {seed}", ctx.spans.value(("finetune", "seeds", i)),
+            "remove the second one", related=(Related(
+                ctx.spans.value(("finetune", "seeds", first[seed])), "first listed here"),))
 
 
 def split_leaves_training_data(ctx: Context) -> Iterator[Diagnostic]:
@@ -64,8 +85,11 @@ def positive_is_a_label(ctx: Context) -> Iterator[Diagnostic]:
                 f"{len(labels)}", ctx.spans.key(("tasks", name, "positive")),
                 "remove `positive`; with more labels every class counts")
         elif labels is not None and task.positive not in labels:
+            named = dict(task.declared() or ()).get(task.positive)
             yield Diagnostic(
                 "ES308", f'`positive` is "{task.positive}", which is not among `labels`', span,
+                f'`labels` calls the value "{task.positive}" "{named}": write `positive = '
+                f'"{named}"`' if named else
                 did_you_mean(task.positive, labels) or f"use one of {one_of(labels)}")
 
 

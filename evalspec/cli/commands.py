@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from evalspec.errors import RunError, SpecError, UsageError
+from evalspec.errors import Interrupted, RunError, SpecError, UsageError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -220,6 +220,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     try:
         found = api.reproduce(args.results, RunOptions(device=args.device, progress=display),
                               data_dir=args.data_dir, out=args.out, tolerance=args.tolerance)
+    except (Interrupted, KeyboardInterrupt):
+        raise Interrupted(_reproduction_interrupted(args.out)) from None
     finally:
         display.close()
     print(reproduction_text(found))
@@ -229,14 +231,29 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reproduction_interrupted(out: Path | None) -> str:
+    """What an interrupted reproduction leaves: it trains every cell anew (`--rerun`) with a
+    cache in a temporary folder, so nothing resumes it."""
+    kept = f"the cells it finished are in {out}, but" if out is not None else \
+        "nothing is kept (it trains in a temporary folder), and"
+    return (f"interrupted; {kept} a reproduction cannot resume: it trains every cell again "
+            "— run the same command to start it over")
+
+
 def cmd_plan(args: argparse.Namespace) -> int:
     from evalspec import api
+    from evalspec.cli.progress import progress_display
     from evalspec.cli.summary import plan_text
     from evalspec.execute.options import RunOptions
 
     _check_only(args)
-    options = RunOptions(only=tuple(args.only), cache_dir=args.cache_dir)
-    print(plan_text(api.plan(args.spec, options)))
+    display = progress_display()
+    try:
+        planned = api.plan(args.spec, RunOptions(only=tuple(args.only),
+                                                 cache_dir=args.cache_dir, progress=display))
+    finally:
+        display.close()
+    print(plan_text(planned))
     return 0
 
 

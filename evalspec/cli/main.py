@@ -31,11 +31,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What a Ctrl-C that stops a command at once leaves, by command; the others keep nothing.
+INTERRUPTED = {"run": "interrupted at once; finished cells and the last complete checkpoint "
+                      "are kept — run the same command to resume"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see docs/cli.md)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
+    command = None
     try:
         args = _parser().parse_args(args_list)
+        command = args.command
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except SpecError as error:
@@ -53,9 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"evalspec: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("evalspec: interrupted at once; finished cells and the last complete checkpoint "
-              "are kept — run the same command to resume", file=sys.stderr)
-        return 130
+        print(f"evalspec: {INTERRUPTED.get(command or '', 'interrupted')}", file=sys.stderr)
+        return Interrupted.exit_code
     except BrokenPipeError:
         return 0
     except Exception:  # noqa: BLE001 - the last line of defence: save the traceback

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evalspec.cli.output import use_colour
-from evalspec.execute.events import describe
+from evalspec.execute.events import describe, epoch_title, step_status
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class PlainProgress:
-    """One line per event, for logs and CI."""
+    """One line per event, for logs and CI; step events, many a second, have none."""
 
     def __init__(self) -> None:
         self.started = time.perf_counter()
@@ -27,37 +30,38 @@ class PlainProgress:
 
 
 class LiveProgress(PlainProgress):
-    """A status line with the current cell, stage, epoch, loss and an ETA."""
+    """Every event's line printed and kept, above a live bar: the epoch in progress with its
+    steps, examples per second and the time the run has left, or what the run is doing."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Console | None = None) -> None:
         super().__init__()
         from rich.console import Console
-        from rich.status import Status
+        from rich.progress import BarColumn, Progress, TextColumn
 
-        self.console = Console(stderr=True)
-        self.status = Status("starting", console=self.console)
-        self.status.start()
-        self.cells_done = 0
-        self.cells_total = 0
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.fields[status]}"),
+                            console=console or Console(stderr=True), transient=True)
+        self.task = self.bar.add_task("starting", total=None, status="")
+        self.bar.start()
 
     def __call__(self, event: dict[str, Any]) -> None:
+        from rich.text import Text
+
+        if event.get("kind") == "step":
+            self.bar.update(self.task, description=epoch_title(event), total=event["steps"],
+                            completed=event["step"], status=step_status(event))
+            return
         line = describe(event)
-        if event.get("kind") == "cell":
-            self.cells_total = event["of"]
-            self.cells_done = event["number"] - 1
         if not line:
             return
         elapsed = time.perf_counter() - self.started
-        eta = ""
-        if self.cells_done:
-            remaining = elapsed / self.cells_done * (self.cells_total - self.cells_done)
-            eta = f"  ETA {remaining:.0f}s"
-        if event.get("kind") in ("cell", "done"):
-            self.console.print(f"[dim]{elapsed:7.1f}s[/dim] {line}", highlight=False)
-        self.status.update(f"{line}{eta}")
+        self.bar.console.print(Text.assemble((f"{elapsed:7.1f}s ", "dim"), line),
+                               highlight=False)
+        self.bar.update(self.task, description=line.strip(), total=None, completed=0,
+                        status="")
 
     def close(self) -> None:
-        self.status.stop()
+        self.bar.stop()
 
 
 def progress_display() -> PlainProgress:

@@ -12,28 +12,36 @@ def _number(value: float | None) -> str:
 
 
 def leaderboard_text(results: dict[str, Any]) -> str:
+    """Each task's leaderboard: value, interval and the p-value that decides a tie, as the
+    report states it (`p ≤ 0.002` at the bootstrap's floor; Holm-adjusted when several
+    models are compared with the first)."""
+    from evalspec.report.significance import adjusts, ranking_floor, sentence
+    from evalspec.results.schema import ResultsDocument
+
+    document = ResultsDocument.model_validate(results)
+    floor = ranking_floor(document)
     lines = []
-    for task, summary in results["tasks"].items():
-        rows = summary.get("leaderboard", [])
+    for task, summary in document.tasks.items():
+        rows = summary.leaderboard
         if not rows:
             continue
-        metric = rows[0]["metric"]
-        level = rows[0]["interval"]["level"]
+        metric, level = rows[0].metric, rows[0].interval.level
+        holm = "; p Holm-adjusted" if adjusts(rows) else ""
         lines.append(f"\n{task}: ranked by {metric} (test, {level:.0%} interval; "
-                     "* = tied for first)")
+                     f"* = tied for first{holm})")
         for row in rows:
-            value = row["value"]
-            interval = row.get("interval") or {}
-            shown = _number(value.get("value")) if value.get("value") is not None else \
-                f"undefined ({value.get('undefined')})"
-            span = f"[{_number(interval.get('low'))}, {_number(interval.get('high'))}]" \
-                if interval.get("low") is not None else ""
-            p = f"p = {row['p_value']:.3g}" if row.get("p_value") is not None else ""
-            tie = "*" if row.get("tied_for_first") else " "
-            lines.append(f"  {row['rank']:>2}{tie} {row['model']:<24} {shown:>10} {span:<22} {p}")
-        tied = [r["model"] for r in rows if r.get("tied_for_first")]
+            value, interval = row.value, row.interval
+            shown = _number(value.value) if value.value is not None else \
+                f"undefined ({value.undefined})"
+            span = f"[{_number(interval.low)}, {_number(interval.high)}]" \
+                if interval.low is not None else ""
+            p = sentence(rows, row, floor).replace("Holm-adjusted p", "p") \
+                if row.p_value is not None else ""
+            tie = "*" if row.tied_for_first else " "
+            lines.append(f"  {row.rank:>2}{tie} {row.model:<24} {shown:>10} {span:<22} {p}")
+        tied = [r.model for r in rows if r.tied_for_first]
         if len(rows) == 1:
-            lines.append(f"  {rows[0]['model']} is the only candidate")
+            lines.append(f"  {rows[0].model} is the only candidate")
         elif len(tied) == 1:
             lines.append(f"  verdict: {tied[0]} is best on {metric}; the others are "
                          "significantly worse")

@@ -16,7 +16,7 @@ import numpy as np
 from evalspec.errors import RunError
 from evalspec.execute.cache import CellCache
 from evalspec.execute.data.examples import TaskData
-from evalspec.execute.events import Event
+from evalspec.execute.events import Event, loading
 from evalspec.execute.race import Leader, judge
 from evalspec.outcome import CellOutcome, CellRef, Predictions
 from evalspec.plan import Cell, Evaluation, Plan
@@ -98,10 +98,14 @@ def deterministic(on: bool) -> None:
 
 
 def prepare(device: str, deterministic_kernels: bool) -> torch.device:
-    """What training needs first: the device, quiet libraries, deterministic kernels."""
+    """What training needs first: the device, quiet libraries, deterministic kernels, and
+    what a process loads on first use, loaded before any cell is timed or measured."""
+    from evalspec.execute.training.memory import warm_up
+
     found = pick_device(device)
     quiet_libraries()
     deterministic(deterministic_kernels)
+    warm_up()
     return found
 
 
@@ -109,63 +113,64 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
              stop: Callable[[], bool] = _never) -> CellOutcome:
     """Train the cell through its stages (resuming from its last checkpoint if it has
     one), keep its weights, predict the test split and the job's evaluations, and measure
-    cost."""
-    import torch
-
+    cost: peak memory over all of that, then latency and throughput."""
     from evalspec.execute.evaluations import predict_evaluations
     from evalspec.execute.training import checkpoint
+    from evalspec.execute.training.memory import CellMemory
     from evalspec.execute.training.predict import predict
     from evalspec.execute.training.trainer import Split, Trainer
 
     plan, cell, data = job.plan, job.cell, job.data
     spec = plan.spec
     device = prepare(job.device, job.deterministic)
-    if device.type == "cuda":
-        torch.cuda.reset_peak_memory_stats(device)
     task = spec.tasks[cell.task]
-    plugin, candidate, objective = built(job.plan, job.cell, job.data, job.trust_remote_code)
-    train = Split(candidate.encode(data.train), objective.targets(data.train))
-    held_out = data.validation if data.validation is not None and len(data.validation) \
-        else None
-    validation = Split(candidate.encode(held_out), objective.targets(held_out)) \
-        if held_out is not None else None
     directions = {e.name: METRICS[e.metric.fn].higher_is_better for e in spec.metrics.entries}
+    primary = spec.metrics.primary_name()
+    plugin, candidate, objective = built(plan, cell, data, job.trust_remote_code, progress)
+    with CellMemory(device, candidate) as memory:
+        train = Split(candidate.encode(data.train), objective.targets(data.train))
+        held_out = data.validation if data.validation is not None and len(data.validation) \
+            else None
+        validation = Split(candidate.encode(held_out), objective.targets(held_out)) \
+            if held_out is not None else None
+        validated = [0]
 
-    validated = [0]
+        def score(decoded: np.ndarray) -> dict[str, float | None]:
+            assert held_out is not None
+            predictions = plugin.predictions(held_out, data.labels, decoded)
+            found = job.scorer(cell.task, predictions)
+            validated[0] += 1
+            judge(spec, cell.task, cell.model, cell.seed, validated[0], job.leader,
+                  predictions, found.get(primary))
+            return found
 
-    def score(decoded: np.ndarray) -> dict[str, float | None]:
-        assert held_out is not None
-        predictions = plugin.predictions(held_out, data.labels, decoded)
-        found = job.scorer(cell.task, predictions)
-        validated[0] += 1
-        judge(spec, cell.task, cell.model, cell.seed, validated[0], job.leader, predictions,
-              found.get(spec.metrics.primary_name()))
-        return found
-
-    folder = CellCache(job.cache_root).checkpoints(cell.digest)
-    trainer = Trainer(candidate, objective, train, validation, device=device, seed=cell.seed,
-                      score=score, higher_is_better=directions,
-                      progress=lambda e: progress({"kind": "epoch", "cell": cell.key, **e}),
-                      save=lambda c: checkpoint.save(folder, c), stop=stop)
-    resume = checkpoint.latest(folder)
-    if resume is not None:
-        progress({"kind": "resume", "cell": cell.key, **resume.state})
-    logs = trainer.run(cell.stages, resume)
-    CellCache(job.cache_root).keep_weights(cell.digest, candidate)
-    test = candidate.encode(data.test)
-    predictions = predict(candidate, plugin, objective, data.test, data.labels, device, test)
-    evaluations = predict_evaluations(candidate, plugin, objective, task, data,
-                                      job.evaluations, device)
+        folder = CellCache(job.cache_root).checkpoints(cell.digest)
+        trainer = Trainer(candidate, objective, train, validation, device=device,
+                          seed=cell.seed, score=score, higher_is_better=directions,
+                          progress=lambda e: progress({"cell": cell.key, "primary": primary,
+                                                       **e}),
+                          save=lambda c: checkpoint.save(folder, c), stop=stop)
+        resume = checkpoint.latest(folder)
+        if resume is not None:
+            progress({"kind": "resume", "cell": cell.key, **resume.state})
+        logs = trainer.run(cell.stages, resume)
+        CellCache(job.cache_root).keep_weights(cell.digest, candidate)
+        test = candidate.encode(data.test)
+        predictions = predict(candidate, plugin, objective, data.test, data.labels, device,
+                              test)
+        evaluations = predict_evaluations(candidate, plugin, objective, task, data,
+                                          job.evaluations, device)
+        racing = spec.finetune is not None and spec.finetune.race is not None
+        final = predict(candidate, plugin, objective, held_out, data.labels, device) \
+            if racing and held_out is not None else None
     measured = measure(candidate, test, device, spec.metrics.entries,
-                       sum(log.seconds for log in logs))
-    racing = spec.finetune is not None and spec.finetune.race is not None
-    final = predict(candidate, plugin, objective, held_out, data.labels, device) \
-        if racing and held_out is not None else None
+                       sum(log.seconds for log in logs), memory.record())
     return CellOutcome(CellRef.of(cell), [asdict(log) for log in logs], predictions, measured,
                        asdict(candidate.identity), device.type, evaluations, final)
 
 
-def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = False
+def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = False,
+          progress: Callable[[Event], None] = _ignore
           ) -> tuple[FamilyPlugin, Candidate, Objective]:
     """The cell's family plug-in, its candidate freshly built (seeded by the cell) and the
     family's objective on the training split."""
@@ -175,12 +180,14 @@ def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = Fals
     task = plan.spec.tasks[cell.task]
     seed_everything(cell.seed)
     plugin = plugin_for(task.type)
+    progress(loading(cell.model, plan.spec.models[cell.model], cell.key))
     candidate = build_candidate(cell.model, plan.spec.models[cell.model], task, data,
                                 plan.base_dir, trust_remote_code=trust_remote_code)
     return plugin, candidate, plugin.objective(data.labels, data.train)
 
 
-def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
+def evaluate_kept(job: CellJob, weights: Path, progress: Callable[[Event], None] = _ignore
+                  ) -> dict[str, Predictions]:
     """The job's evaluations for a cell trained earlier, predicted with the weights the
     cache kept: nothing is trained."""
     from safetensors.torch import load_model
@@ -188,7 +195,8 @@ def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
     from evalspec.execute.evaluations import predict_evaluations
 
     device = prepare(job.device, job.deterministic)
-    plugin, candidate, objective = built(job.plan, job.cell, job.data, job.trust_remote_code)
+    plugin, candidate, objective = built(job.plan, job.cell, job.data, job.trust_remote_code,
+                                         progress)
     load_model(candidate, str(weights))
     return predict_evaluations(candidate.to(device), plugin, objective,
                                job.plan.spec.tasks[job.cell.task], job.data, job.evaluations,
@@ -196,14 +204,15 @@ def evaluate_kept(job: CellJob, weights: Path) -> dict[str, Predictions]:
 
 
 def measure(candidate: Candidate, test: Encoded, device: torch.device,
-            entries: list[MetricEntry], train_seconds: float) -> dict[str, Any]:
+            entries: list[MetricEntry], train_seconds: float,
+            peak_memory: dict[str, Any]) -> dict[str, Any]:
     """Cost metrics: parameters, train time and peak memory always; latency and throughput
     at each batch size the spec asks for."""
     from evalspec.execute.training import cost
 
     measured: dict[str, Any] = {"params": cost.parameters(candidate),
                                 "train_time": {"seconds": train_seconds},
-                                "peak_memory": cost.peak_memory_mib(device)}
+                                "peak_memory": peak_memory}
     for entry in entries:
         function = BATCHED_COSTS.get(entry.metric.fn)
         if function is not None:
@@ -219,13 +228,15 @@ def missing_costs(plan: Plan, measured: dict[str, Any]) -> list[MetricEntry]:
             (measured.get(e.name) or {}).get("batch") != e.metric.batch]
 
 
-def measure_untrained(job: CellJob, entries: list[MetricEntry]) -> dict[str, Any]:
+def measure_untrained(job: CellJob, entries: list[MetricEntry],
+                      progress: Callable[[Event], None] = _ignore) -> dict[str, Any]:
     """Latency and throughput of a cached cell's model: they depend on its architecture
     and the device, not on the trained weights, so a freshly built one measures them."""
     from evalspec.execute.training import cost
 
     device = prepare(job.device, job.deterministic)
-    candidate = built(job.plan, job.cell, job.data, job.trust_remote_code)[1].to(device)
+    candidate = built(job.plan, job.cell, job.data, job.trust_remote_code,
+                      progress)[1].to(device)
     test = candidate.encode(job.data.test)
     return {e.name: getattr(cost, BATCHED_COSTS[e.metric.fn])(candidate, test, e.metric.batch,
                                                               device) for e in entries}

@@ -25,7 +25,8 @@ from evalspec.execute.cell import (
     seed_everything,
 )
 from evalspec.execute.data.examples import TaskData
-from evalspec.execute.events import Event
+from evalspec.execute.eta import TimeLeft, Work
+from evalspec.execute.events import Event, loading
 from evalspec.execute.interrupt import stop_requests
 from evalspec.execute.options import RunOptions
 from evalspec.execute.race import Leader, RacedOut, better
@@ -60,7 +61,7 @@ def load_data(spec: Spec, base_dir: Path,
     data = {}
     for name, task in spec.tasks.items():
         progress({"kind": "data", "task": name})
-        data[name] = load_task_data(task, base_dir)
+        data[name] = load_task_data(task, base_dir, progress)
     return data
 
 
@@ -72,12 +73,16 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
     digest is there, else run — resuming from its last checkpoint if it has one. When
     candidates race, each cell trains against the leader of its task and seed so far, and a
     cell the race stops goes to `on_raced` (its record cached: the same leader stops it
-    again without training)."""
+    again without training). Progress events of cells, steps and epochs carry the time the
+    run has left (`eta.TimeLeft`)."""
     cells = list(plan.round(options.only).cells if options.only else plan.cells)
     runner = runner or LocalRunner()
     everything_cached = not options.rerun and all(cache.usable(c.digest, options.device)
                                                   for c in cells)
     device = None if everything_cached else str(prepare(options.device, options.deterministic))
+    progress = TimeLeft([Work(c.model, c.stages, len(data[c.task].train),
+                              not options.rerun and cache.finished(c.digest)) for c in cells],
+                        options.progress)
 
     leaders: dict[tuple[str, int], Leader] = {}
 
@@ -94,13 +99,13 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
         for number, cell in enumerate(cells, start=1):
             if stop():
                 raise Interrupted("interrupted; run the same command to resume")
-            waiting = functools.partial(options.progress, {"kind": "waiting", "cell": cell.key})
+            waiting = functools.partial(progress, {"kind": "waiting", "cell": cell.key})
             with cache.claim(cell.digest, waiting):  # another run on this cache waits here
                 if options.rerun:
                     cache.forget(cell.digest)
                 damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
                 if damage is not None:  # computed again, never used as is
-                    options.progress({"kind": "damaged", "cell": cell.key, "problem": damage})
+                    progress({"kind": "damaged", "cell": cell.key, "problem": damage})
                     cache.forget(cell.digest)
                 stopped = cache.raced(cell.digest)
                 leader = leaders.get((cell.task, cell.seed))
@@ -114,19 +119,19 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
                      or cache.weights(cell.digest) is not None)
                 if device is None and not cached:  # the cache changed while we ran
                     device = str(prepare(options.device, options.deterministic))
-                options.progress({"kind": "cell", "cell": cell.key, "number": number,
-                                  "of": len(cells), "cached": cached,
-                                  "device": options.device if device is None else device})
+                progress({"kind": "cell", "cell": cell.key, "number": number,
+                          "of": len(cells), "cached": cached,
+                          "device": options.device if device is None else device})
                 if cached:
-                    finished(from_cache(cache, job(cell), options.progress))
+                    finished(from_cache(cache, job(cell), progress))
                     continue
                 try:
-                    for outcome in runner.run([job(cell)], options.progress, stop):
+                    for outcome in runner.run([job(cell)], progress, stop):
                         keep(cache, outcome, job(cell).evaluations)
                         finished(outcome)
                 except RacedOut as out:
                     cache.store_raced(cell.digest, out.record)
-                    options.progress({"kind": "raced", "cell": cell.key, **out.record})
+                    progress({"kind": "raced", "cell": cell.key, **out.record})
                     on_raced(out.record)
 
 
@@ -138,7 +143,7 @@ def from_cache(cache: CellCache, job: CellJob, progress: Callable[[Event], None]
     outcome = CellOutcome.from_json(CellRef.of(cell), cache.load(cell.digest))
     missing = missing_costs(job.plan, outcome.cost)
     if missing:
-        outcome.cost.update(measure_untrained(job, missing))
+        outcome.cost.update(measure_untrained(job, missing, progress))
         cache.store(cell.digest, outcome.to_json())
     outcome.evaluations = cached_evaluations(cache, job, progress)
     return outcome
@@ -178,7 +183,8 @@ def cached_evaluations(cache: CellCache, job: CellJob,
         assert weights is not None, "a cell without weights is not served from the cache"
         progress({"kind": "evaluate", "cell": job.cell.key,
                   "names": [e.name for e in missing]})
-        predicted = evaluate_kept(dataclasses.replace(job, evaluations=missing), weights)
+        predicted = evaluate_kept(dataclasses.replace(job, evaluations=missing), weights,
+                                  progress)
         for evaluation in missing:
             cache.store_evaluation(digest, evaluation.digest, predicted[evaluation.name].rows())
     found = {}
@@ -202,6 +208,7 @@ def describe_cells(plan: Plan, data: dict[str, TaskData],
     pairs = dict.fromkeys((c.task, c.model) for c in selected.cells)
     for task, model in pairs:
         seed_everything(0)
+        options.progress(loading(model, plan.spec.models[model]))
         candidate = build_candidate(model, plan.spec.models[model], plan.spec.tasks[task],
                                     data[task], plan.base_dir,
                                     trust_remote_code=options.trust_remote_code)

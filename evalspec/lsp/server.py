@@ -148,7 +148,7 @@ def formatting(text: str) -> list[types.TextEdit]:
     """One edit replacing the document with its canonical layout; none if it does not
     parse or is already laid out."""
     source = SourceFile("spec.evalspec", text)
-    if parse(source)[0] is None:
+    if parse(source)[1]:  # syntax errors: nothing is laid out
         return []
     laid = layout(source)
     if laid == text:

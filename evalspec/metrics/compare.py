@@ -16,6 +16,7 @@ from evalspec.metrics.kernel import Deferred
 from evalspec.metrics.value import Interval, MetricValue
 
 stats = Deferred("scipy.stats")
+RESAMPLES = 1000  # resamples of a comparison unless told otherwise (the race takes this)
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,23 @@ class McNemar:
 
 @dataclass(frozen=True)
 class Standing:
-    """One candidate's place: its value, interval, p-value against the best (None for the
-    best itself and for undefined values) and whether it is tied for first."""
+    """One candidate's place: its value, interval, p-value against the best and that p-value
+    Holm-adjusted over the comparisons with the best (both None for the best itself and for
+    undefined values), and whether it is tied for first (its adjusted p is not below
+    alpha)."""
 
     name: str
     value: MetricValue
     interval: Interval
     p_value: float | None
+    p_adjusted: float | None
     tied_for_first: bool
+
+
+def p_floor(resamples: int) -> float:
+    """The smallest p-value `paired_p_value` can give over `resamples` defined resamples:
+    2 / (resamples + 1), when no resample flips the sign. The true p may be smaller."""
+    return 2 / (resamples + 1)
 
 
 def paired_p_value(observed: float, differences: np.ndarray) -> float | None:
@@ -69,7 +79,23 @@ def paired_p_value(observed: float, differences: np.ndarray) -> float | None:
     if observed == 0:
         return 1.0
     flips = np.count_nonzero(defined <= 0 if observed > 0 else defined >= 0)
-    return min(1.0, 2 * (flips + 1) / (defined.size + 1))
+    return min(1.0, (flips + 1) * p_floor(defined.size))
+
+
+def holm(p_values: Sequence[float | None]) -> list[float | None]:
+    """Holm's step-down adjustment of p-values tested together (None: no test, kept None).
+
+    With the m p-values in increasing order p(1) ≤ … ≤ p(m), the adjusted p(i) is the
+    largest of min(1, (m − j + 1) p(j)) over j ≤ i. Rejecting the hypotheses whose adjusted
+    p is below alpha keeps the chance of rejecting any true one at most alpha.
+    """
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    running = 0.0
+    for j, (p, i) in enumerate(tested):
+        running = max(running, min(1.0, (len(tested) - j) * p))
+        adjusted[i] = running
+    return adjusted
 
 
 def _scored(wanted: Request, y_true: Any, candidates: Mapping[str, Candidate],
@@ -93,7 +119,7 @@ def _difference(a: MetricValue, b: MetricValue) -> float | None:
 
 def compare(metric: str, y_true: Any, pred_a: Candidate, pred_b: Candidate, *,
             params: Mapping[str, Any] | None = None, labels: Sequence[Hashable] | None = None,
-            positive: Hashable | None = None, n: int = 1000, level: float = 0.95,
+            positive: Hashable | None = None, n: int = RESAMPLES, level: float = 0.95,
             seed: int = 0, indices: Any = None) -> Comparison:
     """Paired bootstrap of candidate a against b: both are scored on the same resamples.
 
@@ -114,7 +140,7 @@ def compare(metric: str, y_true: Any, pred_a: Candidate, pred_b: Candidate, *,
 def compare_sets(metric: str, y_true_a: Any, pred_a: Candidate, y_true_b: Any,
                  pred_b: Candidate, *, params: Mapping[str, Any] | None = None,
                  labels: Sequence[Hashable] | None = None, positive: Hashable | None = None,
-                 n: int = 1000, level: float = 0.95, seed: int = 0) -> Comparison:
+                 n: int = RESAMPLES, level: float = 0.95, seed: int = 0) -> Comparison:
     """One candidate's metric on two different sets of items (an extra evaluation set
     against the test split): the difference a − b, its interval from the two sets
     bootstrapped independently (set b with `seed + 1`), and no p-value (nothing pairs the
@@ -148,13 +174,14 @@ def mcnemar_exact(y_true: Any, pred_a: Any, pred_b: Any, *,
 
 def rank(candidates: Mapping[str, Candidate], y_true: Any, *, metric: str,
          params: Mapping[str, Any] | None = None, labels: Sequence[Hashable] | None = None,
-         positive: Hashable | None = None, n: int = 1000, level: float = 0.95, seed: int = 0,
-         indices: Any = None) -> list[Standing]:
+         positive: Hashable | None = None, n: int = RESAMPLES, level: float = 0.95,
+         seed: int = 0, indices: Any = None) -> list[Standing]:
     """Candidates best first on the primary metric (its direction from the registry).
 
-    Each is compared with the best by the paired bootstrap (`paired_p_value`, two-sided);
-    those not significantly different at alpha = 1 − level are tied for first. Candidates
-    whose value is undefined come last, untied.
+    Each is compared with the best by the paired bootstrap (`paired_p_value`, two-sided),
+    and the p-values are Holm-adjusted over those comparisons (`holm`); candidates whose
+    adjusted p is not below alpha = 1 − level are tied for first. Candidates whose value is
+    undefined come last, untied.
     """
     check_level(level)
     if not candidates:
@@ -166,18 +193,21 @@ def rank(candidates: Mapping[str, Candidate], y_true: Any, *, metric: str,
     order = sorted(scored, key=lambda name: (scored[name].value.value is None,
                                              -sign * (scored[name].value.value or 0.0)))
     best = order[0]
-    return [_standing(name, scored, draws, best, level) for name in order]
+    found = [_p_value(name, scored, draws, best) for name in order]
+    standings = []
+    for name, p, p_adjusted in zip(order, found, holm(found), strict=True):
+        defined = scored[name].value.value is not None
+        tied = (defined and name == best) or (p_adjusted is not None and p_adjusted >= 1 - level)
+        standings.append(Standing(name, scored[name].value, interval(draws[name], level), p,
+                                  p_adjusted, tied))
+    return standings
 
 
-def _standing(name: str, scored: Mapping[str, Scored], draws: Mapping[str, np.ndarray],
-              best: str, level: float) -> Standing:
-    value = scored[name].value
-    own = interval(draws[name], level)
-    observed = _difference(scored[best].value, value)
-    if observed is None:
-        return Standing(name, value, own, None, False)
-    if name == best:
-        return Standing(name, value, own, None, True)
-    p_value = paired_p_value(observed, draws[best] - draws[name])
-    tied = p_value is not None and p_value >= 1 - level
-    return Standing(name, value, own, p_value, tied)
+def _p_value(name: str, scored: Mapping[str, Scored], draws: Mapping[str, np.ndarray],
+             best: str) -> float | None:
+    """The paired p-value of a candidate against the best; None for the best itself and
+    for undefined values."""
+    observed = _difference(scored[best].value, scored[name].value)
+    if observed is None or name == best:
+        return None
+    return paired_p_value(observed, draws[best] - draws[name])

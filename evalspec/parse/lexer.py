@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import cast
 
 from lark import Token
@@ -43,6 +44,7 @@ def tok_span(source: SourceFile, token: Token) -> Span:
 
 
 _KEYWORDS = {"true": "TRUE", "false": "FALSE", "evalspec": "EVALSPEC"}
+ERROR = "ERROR"  # a token that could not be read; its diagnostic was recorded
 _SKIP = {"WS", "COMMENT"}
 
 
@@ -53,9 +55,12 @@ def scanner_for(terminals: Iterable[TerminalDef]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in regular))
 
 
-def scan(source: SourceFile, master: re.Pattern[str], comments: bool = False) -> Iterator[Token]:
+def scan(source: SourceFile, master: re.Pattern[str], comments: bool = False,
+         recovered: list[Diagnostic] | None = None) -> Iterator[Token]:
     """Tokens of the source with their positions (with `comments`, COMMENT tokens too: the
-    formatter keeps them); an unknown character raises `LexError`.
+    formatter keeps them). An unknown character raises `LexError`; with `recovered`, its
+    diagnostic goes there and an ERROR token takes its place (an unterminated string's
+    ERROR covers the rest of its line), so that the parser can go on.
 
     Only newline tokens cross lines, so line and column are tracked here as we go instead
     of being searched for per token.
@@ -67,7 +72,15 @@ def scan(source: SourceFile, master: re.Pattern[str], comments: bool = False) ->
     while pos < end:
         found = match(text, pos)
         if found is None or found.end() == pos:
-            raise LexError(bad_character(source, pos))
+            problem = bad_character(source, pos)
+            if recovered is None:
+                raise LexError(problem)
+            recovered.append(problem)
+            stop = pos + 1 if text[pos] != '"' else _line_end(text, pos)
+            yield Token(ERROR, text[pos:stop], pos, line, pos - line_start + 1, line,
+                        stop - line_start + 1, stop)
+            pos = stop
+            continue
         kind = found.lastgroup or ""
         stop = found.end()
         if kind not in skip:
@@ -80,6 +93,11 @@ def scan(source: SourceFile, master: re.Pattern[str], comments: bool = False) ->
             line += 1
             line_start = text.index("\n", pos) + 1
         pos = stop
+
+
+def _line_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find("\n", pos), text.find("\r", pos)) if i >= 0]
+    return min(ends, default=len(text))
 
 
 def bad_character(source: SourceFile, pos: int) -> Diagnostic:
@@ -99,12 +117,54 @@ def bad_character(source: SourceFile, pos: int) -> Diagnostic:
                       hints.get(char, "remove it"))
 
 
+@dataclass
+class _Block:
+    opener: Token  # its `{`
+    indent: int  # the indentation of the line the `{` is on
+    indented: bool | None = None  # its first line inside is indented deeper (None: not yet)
+
+
+class Layout:
+    """Which block the indentation says was left unclosed: the innermost open block whose
+    first line inside is indented deeper than its own line, at the first later line (not a
+    `}`) that comes back to its indentation or less while it is still open. Braces are
+    matched by count, so an unclosed block's `}` is taken by the next one that closes: the
+    layout, not the count, names the block the user left open."""
+
+    def __init__(self) -> None:
+        self.open: list[_Block] = []
+        self.left: tuple[Token, int] | None = None  # the block's `{`, the line that left it
+        self._indent = 0
+        self._line_start = True
+
+    def see(self, token: Token) -> None:
+        """Each token outside ( ) and [ ] (newlines inside them are not seen)."""
+        if token.type == "_NL":
+            self._line_start = True
+            return
+        if self._line_start:
+            self._line_start = False
+            self._indent = (token.column or 1) - 1
+            for block in self.open:
+                if block.indented is None:
+                    block.indented = self._indent > block.indent
+            ended = [b for b in self.open if b.indented and self._indent <= b.indent]
+            if ended and token.type != "RBRACE" and self.left is None:
+                self.left = (ended[-1].opener, token.line or 0)
+        if token.type == "LBRACE":
+            self.open.append(_Block(token, self._indent))
+        elif token.type == "RBRACE" and self.open:
+            self.open.pop()
+
+
 class TokenFilter:
     """Drops newlines inside ( ) and [ ], matches brackets and bounds nesting depth."""
 
-    def __init__(self, source: SourceFile):
+    def __init__(self, source: SourceFile, recovered: list[Diagnostic] | None = None):
         self.source = source
         self.stack: list[Token] = []
+        self.layout = Layout()
+        self.recovered = recovered  # where recoverable errors go (None: they raise)
 
     @property
     def open_bracket(self) -> str | None:
@@ -116,6 +176,10 @@ class TokenFilter:
         commas: list[int] = []  # per open bracket, the commas seen in it
         for token in tokens:
             kind = token.type
+            if kind == ERROR and token.value.startswith('"'):
+                while stack and stack[-1].type != "LBRACE":  # the string took the line's
+                    stack.pop()                              # closing ( and [ with it
+                    commas.pop()
             _bounded(source, token)
             if kind == "COMMA" and commas:
                 commas[-1] += 1
@@ -139,17 +203,36 @@ class TokenFilter:
                 continue
             elif kind in ("NUMBER", "PERCENT") and _may_overflow(token.value):
                 if _out_of_range(token.value):
-                    raise LexError(Diagnostic(
+                    token = self._error(token, Diagnostic(
                         "ES107", f"number `{token.value}` is out of range",
                         tok_span(source, token), "use a finite number of reasonable size"))
             elif kind == "STRING":
-                token = Token.new_borrow_pos("STRING", decode_string(source, token), token)
+                try:
+                    token = Token.new_borrow_pos("STRING", decode_string(source, token), token)
+                except LexError as error:
+                    token = self._error(token, error.diagnostic)
+            self.layout.see(token)
             yield token
         if stack:
-            opener = stack[-1]
-            raise LexError(Diagnostic(
-                "ES104", f"unclosed `{opener.value}`", tok_span(source, opener),
-                f"add the matching `{OPENERS[opener.type]}`"))
+            raise LexError(self._unclosed())
+
+    def _error(self, token: Token, problem: Diagnostic) -> Token:
+        """An ERROR token in place of `token`, its diagnostic recorded; raised when errors
+        are not being recovered from."""
+        if self.recovered is None:
+            raise LexError(problem)
+        self.recovered.append(problem)
+        return Token.new_borrow_pos(ERROR, token.value, token)
+
+    def _unclosed(self) -> Diagnostic:
+        """ES104 at the innermost bracket left open: an open ( or [, else the block the
+        layout says was left open, else the last `{` the count leaves open."""
+        opener, hint = self.stack[-1], f"add the matching `{OPENERS[self.stack[-1].type]}`"
+        if opener.type == "LBRACE" and self.layout.left is not None:
+            opener, line = self.layout.left
+            hint += f" before line {line}"
+        return Diagnostic("ES104", f"unclosed `{opener.value}`", tok_span(self.source, opener),
+                          hint)
 
     def _close(self, token: Token) -> None:
         source, kind = self.source, token.type

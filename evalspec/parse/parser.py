@@ -9,12 +9,14 @@ from functools import cache
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedToken
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from evalspec.assets import grammar_file
 from evalspec.diagnostics import Diagnostic
 from evalspec.parse import ast
 from evalspec.parse.lexer import (
     CLOSERS,
+    ERROR,
     OPENERS,
     LexError,
     TokenFilter,
@@ -44,24 +46,97 @@ def _lark() -> tuple[Lark, re.Pattern[str]]:
 
 
 def parse(source: SourceFile) -> tuple[ast.File | None, list[Diagnostic]]:
-    """Parse a spec; on a syntax error return no tree and the located diagnostic."""
+    """Parse a spec: its tree and every syntax error in it, in order. After an error the
+    parser resynchronises at the next entry of the block it is in (the next key, block or
+    `}`): the broken entry is left out of the tree, and the error is reported once, with no
+    follow-on errors. The tree is None only when the text cannot be read to its end (a
+    bracket left open or closed twice, a size limit)."""
     parser, master = _lark()
-    interactive = parser.parse_interactive("")
-    tokens = TokenFilter(source)
-    last: Token | None = None
+    errors: list[Diagnostic] = []
+    tokens = TokenFilter(source, errors)
+    recovery = _Recovery(parser.parse_interactive(""))
     reset = _SOURCE.set(source)
+    diagnostics: list[Diagnostic] = []
     try:
-        for token in tokens.filter(scan(source, master)):
-            interactive.feed_token(token)
-            last = token
-        tree: ast.File = interactive.feed_eof(last)
+        for token in tokens.filter(scan(source, master, recovered=errors)):
+            if recovery.skips(token):
+                if token.type == ERROR:
+                    errors.pop(0)  # a second error in an entry already reported
+                continue
+            if token.type == ERROR:
+                diagnostics.append(errors.pop(0))
+                recovery.fail()
+                recovery.skips(token)
+                continue
+            try:
+                recovery.feed(token)
+            except UnexpectedToken as error:
+                diagnostics.append(_unexpected(source, error, tokens.open_bracket))
+                recovery.fail()
+                recovery.skips(token)
+        try:
+            tree = recovery.finish()
+        except UnexpectedToken as error:  # the file ends inside an entry: leave it out
+            diagnostics.append(_unexpected(source, error, tokens.open_bracket))
+            tree = recovery.entry.copy(deepcopy_values=False).feed_eof(recovery.last)
     except LexError as error:
-        return None, [error.diagnostic]
+        return None, [*diagnostics, error.diagnostic]
     except UnexpectedToken as error:
-        return None, [_unexpected(source, error, tokens.open_bracket)]
+        return None, [*diagnostics, _unexpected(source, error, tokens.open_bracket)]
     finally:
         _SOURCE.reset(reset)
-    return tree, []
+    return tree, diagnostics
+
+
+class _Recovery:
+    """The LALR parser fed token by token, with the state where the current entry began
+    kept (copied without deep-copying values: tokens and tree nodes never change). After
+    a syntax error the parser goes back to that state and the entry's tokens are skipped
+    up to the end of its line at its own brace depth (a block it opened skipped whole), or
+    to the `}` that closes the block it is in."""
+
+    def __init__(self, interactive: InteractiveParser):
+        self.parser = interactive
+        self.entry = interactive.copy(deepcopy_values=False)  # where the entry began
+        self.depth = 0  # `{` open
+        self.skipping: int | None = None  # recovering: the depth to get back to
+        self.last: Token | None = None
+
+    def feed(self, token: Token) -> None:
+        self.parser.feed_token(token)
+        self.last = token
+        if token.type == "LBRACE":
+            self.depth += 1
+        elif token.type == "RBRACE":
+            self.depth -= 1
+        if token.type in ("_NL", "LBRACE"):
+            self.entry = self.parser.copy(deepcopy_values=False)
+
+    def fail(self) -> None:
+        self.parser, self.skipping = self.entry.copy(deepcopy_values=False), self.depth
+
+    def skips(self, token: Token) -> bool:
+        """Whether `token` is skipped while recovering; the token that ends the broken
+        entry (its `_NL`, or the enclosing block's `}`) is fed again."""
+        if self.skipping is None:
+            return False
+        if token.type == "LBRACE":
+            self.depth += 1
+            return True
+        if token.type == "RBRACE" and self.depth > self.skipping:
+            self.depth -= 1
+            return True
+        if token.type == "RBRACE" or (token.type == "_NL" and self.depth == self.skipping):
+            self.skipping = None
+            self.feed(token)
+        return True
+
+    def finish(self) -> ast.File:
+        """The tree; while recovering, of the entries before the broken one."""
+        ended = self.entry.copy(deepcopy_values=False) if self.skipping is not None \
+            else self.parser
+        tree: ast.File = ended.feed_eof(self.last)
+        return tree
 
 
 def layout_tokens(source: SourceFile) -> list[Token]:

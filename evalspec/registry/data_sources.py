@@ -15,6 +15,7 @@ class DataSource:
     location: str | None  # the argument naming its file or folder: path | dir | None
     task_types: frozenset[str] | None  # the only task types it fits; None: every one
     read_hint: str = ""  # how to fix a file it cannot read
+    counted: str = "row"  # what one example of it is, as a run reports how many it read
 
     @property
     def tabular(self) -> bool:
@@ -25,17 +26,19 @@ class DataSource:
 DATA_SOURCES: Registry[DataSource] = Registry("data source")
 for _source in (
         DataSource("csv", "table", "path", None, "save it as UTF-8 CSV with a header row"),
+        DataSource("tsv", "table", "path", None,
+                   "save it as UTF-8 text, one row per line, fields separated by tabs"),
         DataSource("jsonl", "table", "path", None, "write one JSON object per line, in UTF-8"),
         DataSource("parquet", "table", "path", None,
                    "point at a Parquet file, or use `csv(…)`/`jsonl(…)`"),
         DataSource("hf_dataset", "table", None, None),
         DataSource("images", "folder", "dir", frozenset({"image_classification"}),
-                   "put each class's images in its own sub-folder"),
+                   "put each class's images in its own sub-folder", "image"),
         DataSource("audio", "folder", "dir", frozenset({"audio_classification"}),
-                   "put each class's clips in its own sub-folder"),
+                   "put each class's clips in its own sub-folder", "clip"),
         DataSource("conll", "file", "path", frozenset({"token_classification"}),
-                   "write one token per line, then its tags, in UTF-8"),
-        DataSource("builtin", "dataset", None, None),
+                   "write one token per line, then its tags, in UTF-8", "sentence"),
+        DataSource("builtin", "dataset", None, None, counted="example"),
 ):
     DATA_SOURCES.add(_source)
 

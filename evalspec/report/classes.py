@@ -25,7 +25,7 @@ MEASURES = ("precision", "recall", "f1")
 
 def per_class(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> EntityTypes | None:
     """Rows: classes in label order; per model its one-vs-rest precision, recall and F1
-    (mean over seeds) with the pooled interval; the best model of each marked."""
+    (mean ± sd over seeds) with the pooled interval; the best model of each marked."""
     models = [m for m in order if m in task.per_class]
     if not models:
         return None
@@ -40,9 +40,9 @@ def per_class(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> E
             TypeScores(visible(m), *(_value(getattr(s, k), i in best[k]) if s else
                                      Value(fmt.MISSING) for k in MEASURES))
             for i, (m, s) in enumerate(scores.items()))))
-    caption = "Each class against the rest (the class as positive)" + \
-        ("; means over each model's seeds" if several else "") + \
-        ", with the interval pooled over seeds below."
+    caption = "Each class against the rest (the class as positive) on the test split" + \
+        ("; mean ± standard deviation over each model's seeds, with the interval pooled "
+         "over seeds" if several else ", with its interval") + "."
     return EntityTypes("per class", caption,
                        tuple(Candidate(visible(m), colours[m]) for m in models), tuple(rows))
 
@@ -50,8 +50,9 @@ def per_class(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> E
 def _value(summary: SeedSummary, best: bool) -> Value:
     if summary.mean is None:
         return Value(fmt.MISSING, undefined=visible(summary.undefined or ""))
-    return Value(fmt.number(summary.mean), fmt.span(summary.interval.low, summary.interval.high),
-                 best)
+    sd = f" ± {fmt.number(summary.sd)}" if summary.sd is not None else ""
+    return Value(fmt.number(summary.mean) + sd,
+                 fmt.span(summary.interval.low, summary.interval.high), best)
 
 
 def disagreements(task: Task, order: Sequence[str],

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 MISSING = "—"
 
@@ -24,6 +26,20 @@ def visible(text: str, *, keep_lines: bool = False) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def written(value: Any) -> str:
+    """A value read from a results file as the spec language writes it: a string as itself,
+    `true`/`false`, lists in brackets, records as `key value` pairs; never a Python repr."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return MISSING
+    if isinstance(value, Mapping):
+        return ", ".join(f"{visible(str(k))} {written(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(written(v) for v in value) + "]"
+    return visible(str(value))
 
 
 def number(value: float | None) -> str:
@@ -55,10 +71,22 @@ def span(low: float | None, high: float | None) -> str:
     return f"{number(low)} – {number(high)}"
 
 
-def p_value(value: float | None) -> str:
+def p_value(value: float | None, *, at_most: bool = False) -> str:
+    """A p-value: 3 decimals, `< 0.001` below that. With `at_most` (a bootstrap p-value at
+    its floor, so the true p may be smaller) `≤ x`, x rounded up so that it stays true."""
     if value is None:
         return MISSING
+    if at_most:
+        return "≤ " + _rounded_up(value)
     return "< 0.001" if value < 1e-3 else f"{value:.3f}"
+
+
+def _rounded_up(value: float) -> str:
+    """3 decimals (3 significant digits below 0.001), never less than `value`."""
+    if value >= 1e-3:
+        return f"{math.ceil(value * 1000 - 1e-9) / 1000:.3f}"
+    scale = 10.0 ** (math.floor(math.log10(value)) - 2)
+    return f"{math.ceil(value / scale - 1e-9) * scale:.2e}"
 
 
 def count(value: int | None) -> str:

@@ -68,7 +68,8 @@ class Verdict:
     level: str
     alpha: str
     others: tuple[str, ...]  # clear: the significantly worse; tied: those tied with `pick`
-    p_value: str  # clear: the largest p among the worse; tied: the smallest among the tied
+    p_value: str  # the deciding (Holm-adjusted) p in words, "p = 0.545" or "p ≤ 0.002":
+    # clear: the largest among the worse; tied: the smallest among the tied
     cheapest: str
     cheapest_by: str
     reason: str
@@ -95,6 +96,7 @@ class Place:
     tied: bool
     mcnemar: tuple[str, ...]  # per seed pair: "seed 0  12 : 3  p 0.035"
     undefined: str
+    p_adjusted: str  # Holm-adjusted over the comparisons with the first: it decides `tied`
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,8 @@ class Leaderboard:
     low: str
     high: str
     rows: tuple[Place, ...]
+    adjusted: bool  # two or more comparisons with the first: the Holm-adjusted p is shown
+    floor: str  # what `p ≤ …` means, when a p-value is at the bootstrap's floor
 
 
 @dataclass(frozen=True)
@@ -263,6 +267,8 @@ class TaskView:
     agreement: str = ""  # Kendall τ of the pre-screen with the final ranking
     raced: Table | None = None  # the cells a race stopped
     race: str = ""  # what the race did, in a sentence
+    one_seed: str = ""  # one training seed: what that leaves unmeasured
+    beyond_floor: str = ""  # what `p ≤ …` beyond the test split means, when one is shown
 
 
 @dataclass(frozen=True)

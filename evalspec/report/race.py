@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import Column, Row, Table, Value
+from evalspec.report.significance import RACE_FLOOR
 from evalspec.results.schema import Task
 
 
@@ -21,7 +22,7 @@ def stopped(task: Task, colours: Mapping[str, str]) -> Table | None:
     rows = tuple(Row(visible(s.model), colours.get(s.model, ""), (
         Value(f"{s.epochs}"), Value(fmt.number(s.value), visible(s.metric)),
         Value(visible(s.leader)), Value(fmt.number(s.leader_value)),
-        Value(fmt.p_value(s.p_value))), f"seed {s.seed}") for s in task.race.stopped)
+        Value(RACE_FLOOR.text(s.p_value))), f"seed {s.seed}") for s in task.race.stopped)
     return Table(columns, rows)
 
 

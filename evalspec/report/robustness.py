@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from evalspec.report import numbers as fmt
-from evalspec.report import tables
+from evalspec.report import significance, tables
 from evalspec.report.numbers import visible
 from evalspec.report.page import Column, Evaluated, Row, Table, Value
 from evalspec.results.schema import ResultsDocument, SeedSummary, Standing, Task
@@ -23,6 +23,7 @@ def beyond(document: ResultsDocument, task: Task, order: Sequence[str],
         return None
     primary = document.primary
     higher = tables.higher_is_better(document)
+    floor = significance.ranking_floor(document)
     names = list(task.evaluations)
     columns = (Column("test split", visible(primary), primary=True),
                *(Column(visible(n), KINDS[task.evaluations[n].kind]) for n in names))
@@ -40,9 +41,18 @@ def beyond(document: ResultsDocument, task: Task, order: Sequence[str],
             values.append(Value(fmt.MISSING) if summary is None else Value(
                 fmt.number(summary.mean), fmt.span(summary.interval.low, summary.interval.high),
                 i in best[j], visible(summary.undefined or ""),
-                tables.change_text(change) if change else ""))
+                tables.change_text(change, floor) if change else ""))
         rows.append(Row(visible(model), colours[model], tuple(values)))
     return Table(columns, tuple(rows))
+
+
+def floor_note(document: ResultsDocument, task: Task) -> str:
+    """What `p ≤ …` means, when a change's or a ranking's p-value beyond the test split is
+    at the bootstrap's floor."""
+    ps = [change.p_value for summary in task.evaluations.values()
+          for by_metric in summary.changes.values() for change in by_metric.values()]
+    ps += [row.p_value for summary in task.evaluations.values() for row in summary.leaderboard]
+    return significance.ranking_floor(document).note(ps)
 
 
 def _mean(summary: SeedSummary | None) -> float | None:
@@ -53,6 +63,7 @@ def evaluated(document: ResultsDocument, task: Task, order: Sequence[str],
               colours: Mapping[str, str]) -> tuple[Evaluated, ...]:
     """Each extra set and perturbation with its full metric table."""
     found = []
+    floor = significance.ranking_floor(document)
     for name, summary in task.evaluations.items():
         models = {m: summary.models[m].metrics for m in order if m in summary.models}
         seeds = {m: task.models[m].seeds for m in models if m in task.models}
@@ -62,13 +73,14 @@ def evaluated(document: ResultsDocument, task: Task, order: Sequence[str],
             visible(name), KINDS[summary.kind], visible(summary.description),
             f"{summary.size:,}",
             tables.metrics(document, models, seeds, order, colours, summary.changes),
-            f"{visible(robust)}, {tables.change_text(change)}" if robust and change else "",
-            _ranking(summary.leaderboard)))
+            f"{visible(robust)}, {tables.change_text(change, floor)}" if robust and change
+            else "", _ranking(summary.leaderboard, floor)))
     return tuple(found)
 
 
-def _ranking(rows: Sequence[Standing]) -> str:
-    """`minilm 0.824 · scratch 0.572 (p 0.002 vs first, worse)`, best first."""
+def _ranking(rows: Sequence[Standing], floor: significance.Floor) -> str:
+    """`minilm 0.824 · scratch 0.572 (p ≤ 0.002 vs first, worse)`, best first; with two or
+    more comparisons, the Holm-adjusted p that decides beside each."""
     shown = []
     for row in rows:
         value = fmt.number(row.value.value)
@@ -76,6 +88,8 @@ def _ranking(rows: Sequence[Standing]) -> str:
             shown.append(f"{visible(row.model)} {value}")
             continue
         verdict = "tied for first" if row.tied_for_first else "worse"
-        shown.append(f"{visible(row.model)} {value} (p {fmt.p_value(row.p_value)} vs first, "
-                     f"{verdict})")
+        adjusted = f", Holm-adjusted {significance.adjusted_text(row, floor)}" \
+            if significance.adjusts(rows) and row.p_value is not None else ""
+        shown.append(f"{visible(row.model)} {value} (p {floor.text(row.p_value)} vs first"
+                     f"{adjusted}, {verdict})")
     return " · ".join(shown)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from evalspec.report import curves
+from evalspec.report import curves, significance
 from evalspec.report import numbers as fmt
 from evalspec.report.numbers import visible
 from evalspec.report.page import (
@@ -30,6 +30,7 @@ from evalspec.results.schema import (
     Cell,
     Change,
     Cost,
+    Latency,
     MetricInfo,
     ResultsDocument,
     SeedSummary,
@@ -38,6 +39,8 @@ from evalspec.results.schema import (
 )
 
 MAX_CONFUSION_LABELS = 30
+LATENCY_NOTE = "p50 (IQR · p95)"
+PER_CELL = ("cuda cell", "cpu cell")  # peak memory scopes measured per cell, so comparable
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,17 @@ def leaderboard(document: ResultsDocument, task: Task,
     if unit:
         low, high = max(low, 0.0), min(high, 1.0)
     seeds = task.models[task.leaderboard[0].model].seeds
-    rows = tuple(_standing(r, colours, low, high, seeds) for r in task.leaderboard)
+    floor = significance.ranking_floor(document)
+    rows = tuple(_standing(r, colours, low, high, seeds, floor) for r in task.leaderboard)
     direction = "higher is better" if higher_is_better(document) else "lower is better"
     return Leaderboard(visible(document.primary), direction,
                        fmt.percent(task.leaderboard[0].interval.level), fmt.number(low),
-                       fmt.number(high), rows)
+                       fmt.number(high), rows, significance.adjusts(task.leaderboard),
+                       floor.note([r.p_value for r in task.leaderboard]))
 
 
 def _standing(row: Standing, colours: Mapping[str, str], low: float, high: float,
-              seeds: Sequence[int]) -> Place:
+              seeds: Sequence[int], floor: significance.Floor) -> Place:
     width = high - low
     bar = None
     if row.interval.low is not None and row.interval.high is not None and \
@@ -94,8 +99,10 @@ def _standing(row: Standing, colours: Mapping[str, str], low: float, high: float
     return Place(row.rank, visible(row.model), colours[row.model],
                      fmt.number(row.value.value),
                      fmt.span(row.interval.low, row.interval.high), bar,
-                     fmt.p_value(row.p_value), row.tied_for_first, mcnemar,
-                     visible(row.value.undefined or ""))
+                     floor.text(row.p_value), row.tied_for_first, mcnemar,
+                     visible(row.value.undefined or ""),
+                     significance.adjusted_text(row, floor) if row.p_value is not None
+                     else fmt.MISSING)
 
 
 def _quality(document: ResultsDocument, summaries: Mapping[str, Mapping[str, Any]]
@@ -130,6 +137,7 @@ def metrics(document: ResultsDocument, summaries: Mapping[str, Mapping[str, Seed
     and its pooled interval; with `changes`, the change from the test split under it."""
     quality = _quality(document, summaries)
     models = [m for m in order if m in summaries]
+    floor = significance.ranking_floor(document)
     columns = tuple(Column(visible(m.name), _direction(m.higher_is_better),
                            m.name == document.primary) for m in quality)
     means = [[summaries[model][m.name].mean if m.name in summaries[model] else None
@@ -147,19 +155,19 @@ def metrics(document: ResultsDocument, summaries: Mapping[str, Mapping[str, Seed
             change = (changes or {}).get(model, {}).get(m.name)
             values.append(Value(text, fmt.span(s.interval.low, s.interval.high),
                                 i in best[j], visible(s.undefined or ""),
-                                change_text(change) if change else ""))
+                                change_text(change, floor) if change else ""))
         count = len(seeds.get(model, ()))
         rows.append(Row(visible(model), colours[model], tuple(values),
                         f"{count} seed{'s' if count != 1 else ''}"))
     return Table(columns, tuple(rows))
 
 
-def change_text(change: Change) -> str:
+def change_text(change: Change, floor: significance.Floor) -> str:
     """`Δ −0.081 (−0.152 – −0.020), p 0.004`: a change from the test split, its interval and
-    (perturbations) its paired p-value."""
+    (perturbations) its paired p-value, `p ≤ …` at the bootstrap's floor."""
     if change.difference is None:
         return f"Δ {fmt.MISSING}"
-    p = f", p {fmt.p_value(change.p_value)}" if change.p_value is not None else ""
+    p = f", p {floor.text(change.p_value)}" if change.p_value is not None else ""
     return (f"Δ {fmt.signed(change.difference)} "
             f"({fmt.span(change.interval.low, change.interval.high)}){p}")
 
@@ -178,9 +186,9 @@ def cost(task: Task, order: Sequence[str], colours: Mapping[str, str]) -> Table:
     measures += [
         Measure(Column("train time", "mean over seeds"), lambda c: c.train_time.seconds, False,
                 lambda c: fmt.seconds(c.train_time.seconds)),
-        # marked only when measured per cell (on a GPU), not as the whole process's peak
-        Measure(Column("peak memory", ""),
-                lambda c: c.peak_memory.mib if c.peak_memory.scope == "cuda cell" else None,
+        # marked only when measured per cell, not as the whole process's peak (older runs)
+        Measure(Column("peak memory", "once the model is built"),
+                lambda c: c.peak_memory.mib if c.peak_memory.scope in PER_CELL else None,
                 False, lambda c: fmt.mebibytes(c.peak_memory.mib),
                 lambda c: visible(c.peak_memory.scope))]
     best = _columns_best([[m.value(c) for m in measures] for c in costs],
@@ -197,12 +205,24 @@ def _latency(name: str, batch: int) -> Measure:
         found = c.latency.get(name)
         return found.p50 if found else None
 
-    def p95(c: Cost) -> str:
+    def spread(c: Cost) -> str:
         found = c.latency.get(name)
-        return fmt.milliseconds(found.p95) if found else ""
+        return latency_spread(found) if found else ""
 
-    return Measure(Column(visible(name), f"ms per input, batch {batch}: p50 (p95)"), p50, False,
-                   lambda c: fmt.milliseconds(p50(c)), p95)
+    return Measure(Column(visible(name), f"ms per input, batch {batch}: {LATENCY_NOTE}"), p50,
+                   False, lambda c: fmt.milliseconds(p50(c)), spread)
+
+
+def latency_spread(latency: Latency) -> str:
+    """`IQR 0.61 ms – 0.79 ms · p95 1.02 ms`, and `machine busy (load 1.6 per core)` when it
+    was measured on a busy machine; files written before the quartiles show p95 alone."""
+    parts = [f"p95 {fmt.milliseconds(latency.p95)}"]
+    if latency.p25 is not None and latency.p75 is not None:
+        parts.insert(0, f"IQR {fmt.milliseconds(latency.p25)} – "
+                        f"{fmt.milliseconds(latency.p75)}")
+    if latency.busy and latency.load_per_core is not None:
+        parts.append(f"machine busy (load {latency.load_per_core:.1f} per core)")
+    return " · ".join(parts)
 
 
 def _throughput(name: str) -> Measure:
@@ -220,7 +240,7 @@ def seeds(document: ResultsDocument, task: Task, cells: Sequence[Cell], order: S
     latency = sorted({k for c in cells for k in c.cost.latency})
     columns = (tuple(Column(visible(m.name), "test", m.name == document.primary)
                      for m in quality)
-               + tuple(Column(visible(k), "p50 (p95)") for k in latency)
+               + tuple(Column(visible(k), LATENCY_NOTE) for k in latency)
                + (Column("train time"),
                   Column("stages", "kept epoch / epochs run", numeric=False)))
     ranked = sorted(cells, key=lambda c: (order.index(c.model) if c.model in order else 99,
@@ -237,7 +257,7 @@ def seeds(document: ResultsDocument, task: Task, cells: Sequence[Cell], order: S
             values.append(Value(fmt.number(t.value), detail, False, visible(t.undefined or "")))
         for k in latency:
             found = cell.cost.latency.get(k)
-            values.append(Value(fmt.milliseconds(found.p50), fmt.milliseconds(found.p95))
+            values.append(Value(fmt.milliseconds(found.p50), latency_spread(found))
                           if found else Value(fmt.MISSING))
         values.append(Value(fmt.seconds(cell.cost.train_time.seconds)))
         stages = " · ".join(f"{visible(s.name)} {s.best_epoch or fmt.MISSING}/{len(s.epochs)}"

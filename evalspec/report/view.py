@@ -19,6 +19,7 @@ from evalspec.report import (
     race,
     robustness,
     sentences,
+    significance,
     tables,
     transcripts,
 )
@@ -112,7 +113,7 @@ def _when(stamp: str) -> str:
 
 def _definition(name: str, metric: str, params: Mapping[str, Any], definition: str) -> str:
     """`f1(average = macro): harmonic mean …`; the bare definition when the name says it all."""
-    inside = ", ".join(f"{k} = {v}" for k, v in params.items() if v is not None)
+    inside = ", ".join(f"{k} = {fmt.written(v)}" for k, v in params.items() if v is not None)
     call = f"{metric}({inside})" if inside else metric
     return definition if call == name else f"{call}: {definition}"
 
@@ -161,7 +162,20 @@ def _task(document: ResultsDocument, name: str, task: Task, anchor: str,
         classes.per_class(task, order, colours) if "per_class" in sections else None,
         classes.disagreements(task, order, colours) if "disagreements" in sections else (),
         prescreen.table(task, colours), prescreen.agreement(task), race.stopped(task, colours),
-        race.note(task))
+        race.note(task), _one_seed(task, cells) if seeds == 1 else "",
+        robustness.floor_note(document, task))
+
+
+def _one_seed(task: Task, cells: Sequence[Cell]) -> str:
+    """What a single training run per model leaves unmeasured; empty when nothing was
+    trained (models evaluated as they are vary with no seed)."""
+    ran = [c.seed for c in cells if c.stages and c.model in task.models]
+    if not ran:
+        return ""
+    return (f"One seed ran (seed {ran[0]}), so each model was trained once: variation "
+            "between training runs is not measured, and the intervals and p-values cover "
+            "the sampling of test examples only; declare several seeds in finetune "
+            "(seeds = [0, 1, 2]) to measure it.")
 
 
 def _repairs(task: Task) -> str:
@@ -205,14 +219,15 @@ def _verdict(document: ResultsDocument, task: Task) -> Verdict:
                                       f"{first.value.undefined}")
     if len(rows) == 1:
         return verdict("single", first.model)
+    floor = significance.ranking_floor(document)
     tied = [r for r in rows[1:] if r.tied_for_first]
     if not tied:
-        ps = [r.p_value for r in rows[1:] if r.p_value is not None]
+        worse = [r for r in rows[1:] if significance.deciding(r) is not None]
         return verdict("clear", first.model, [r.model for r in rows[1:]],
-                       fmt.p_value(max(ps)) if ps else fmt.MISSING)
-    ps = [r.p_value for r in tied if r.p_value is not None]
+                       significance.sentence(rows, max(worse, key=significance.sort_key), floor)
+                       if worse else f"p {fmt.MISSING}")
     return verdict("tied", first.model, [r.model for r in tied],
-                   fmt.p_value(min(ps)) if ps else fmt.MISSING,
+                   significance.sentence(rows, min(tied, key=significance.sort_key), floor),
                    _cheapest(task, [first.model, *(r.model for r in tied)]))
 
 
@@ -289,15 +304,23 @@ def _model_identity(cell: Cell) -> tuple[str, str]:
     spec: dict[str, Any] = found if isinstance(found, dict) else {}
     what = (details.get("hub_id") or details.get("architecture") or spec.get("arch")
             or spec.get("name") or spec.get("path") or spec.get("module") or identity.source)
-    line = visible(f"{identity.source}: {what}")
+    line = visible(f"{identity.source}: {fmt.written(what)}")
     extra = []
     if identity.revision:
         extra.append(f"revision {identity.revision}")
     elif details.get("revision"):
-        extra.append(f"revision {details['revision']} (commit unknown)")
+        extra.append(f"revision {fmt.written(details['revision'])} (commit unknown)")
     if details.get("weights_sha256"):
-        extra.append(f"weights sha256 {str(details['weights_sha256'])[:16]}…")
+        extra.append(f"weights sha256 {_digests(details['weights_sha256'])}")
     return line, visible("; ".join(extra))
+
+
+def _digests(found: Any) -> str:
+    """`model.safetensors 3f2a9c01d4e5b6a7…, config.json 9b1c…`: each weights file (a bare
+    digest as itself) with its sha256 shortened."""
+    files = found if isinstance(found, dict) else {"": found}
+    return ", ".join(f"{fmt.written(name)} {fmt.written(digest)[:16]}…".lstrip()
+                     for name, digest in files.items())
 
 
 def _preprocessing(cell: Cell) -> str:

@@ -86,15 +86,29 @@ class TrainTime(Record):
 
 
 class PeakMemory(Record):
-    mib: float = Field(description="peak memory in MiB")
-    scope: str = Field(description="`cuda cell` (this cell on the GPU) or `process RSS` (CPU)")
+    mib: float = Field(description="peak memory of the cell in MiB, once its model is built")
+    scope: str = Field(description="`cuda cell` (the most it allocated on the GPU), `cpu cell` "
+                       "(its weights and the most the process's heap rose above its level "
+                       "then) or `process RSS` (the whole process's peak, the same for every "
+                       "cell: older files, systems without /proc)")
 
 
 class Latency(Record):
     p50: float = Field(description="median milliseconds per input")
     p95: float = Field(description="95th percentile milliseconds per input")
+    p25: float | None = Field(default=None, description="first quartile (null in older files)")
+    p75: float | None = Field(default=None, description="third quartile (null in older files)")
     batch: int = Field(description="inputs per forward pass")
     runs: int = Field(description="timed forward passes")
+    warmup: int | None = Field(default=None, description="untimed forward passes before them "
+                               "(null in older files)")
+    load_per_core: float | None = Field(
+        default=None, description="threads running or ready to run per core, this run's own "
+        "included, after each timed pass (the mean; Linux: from /proc/loadavg; elsewhere the "
+        "one-minute load average); null where the system tells neither, and in older files")
+    busy: bool | None = Field(
+        default=None, description="`load_per_core` above 1: more threads wanted a CPU than "
+        "there were cores, so the timings may be slow (null with `load_per_core`)")
 
 
 class Throughput(Record):
@@ -199,7 +213,12 @@ class Standing(Record):
     interval: Interval = Field(description="pooled bootstrap interval")
     p_value: float | None = Field(description="paired-bootstrap p-value against the first; "
                                               "null for the first and for undefined values")
-    tied_for_first: bool = Field(description="not significantly different from the first")
+    p_adjusted: float | None = Field(
+        default=None, description="`p_value` Holm-adjusted over the leaderboard's "
+        "comparisons with the first; it decides `tied_for_first`; null where `p_value` is "
+        "(and in files written before it was recorded)")
+    tied_for_first: bool = Field(description="not significantly different from the first: "
+                                 "`p_adjusted` is at least 1 − level")
     mcnemar: list[McNemar] | None = Field(
         description="classification: exact McNemar per seed pair against the first; null for "
                     "the first and for regression")

@@ -11,6 +11,7 @@ import numpy as np
 
 from evalspec.metrics import McNemar, aggregate_seeds, mcnemar_exact, rank
 from evalspec.metrics import Predictions as MetricPredictions
+from evalspec.metrics.compare import RESAMPLES
 from evalspec.outcome import Predictions
 from evalspec.registry.tasks import family_of
 from evalspec.results.scoring import applicable, params
@@ -40,7 +41,7 @@ def settings(spec: Spec) -> dict[str, Any]:
     confidence = spec.metrics.confidence
     if confidence.fn == "bootstrap":
         return {"n": confidence.n, "level": confidence.level, "seed": confidence.seed}
-    return {"n": 1000, "level": 0.95, "seed": 0}
+    return {"n": RESAMPLES, "level": 0.95, "seed": 0}
 
 
 def metric_predictions(predictions: Predictions) -> MetricPredictions:
@@ -59,8 +60,10 @@ def model_metrics(spec: Spec, task: str, runs: Sequence[Predictions]) -> dict[st
 
 
 def leaderboard(spec: Spec, task: str, runs: Runs) -> list[dict[str, Any]]:
-    """Models ranked on the primary metric; classification adds exact McNemar tests per
-    seed pair against the best. Empty when the primary metric does not fit the task."""
+    """Models ranked on the primary metric, each with its paired p-value against the best
+    and that p Holm-adjusted over the comparisons (which decides the ties); classification
+    adds exact McNemar tests per seed pair against the best. Empty when the primary metric
+    does not fit the task."""
     primary = spec.metrics.primary_entry()
     if primary not in applicable(spec, task) or not runs:
         return []
@@ -76,7 +79,7 @@ def leaderboard(spec: Spec, task: str, runs: Runs) -> list[dict[str, Any]]:
     for position, standing in enumerate(standings, start=1):
         row = {"rank": position, "model": standing.name, "metric": primary.name,
                "value": plain(standing.value), "interval": plain(standing.interval),
-               "p_value": plain(standing.p_value),
+               "p_value": plain(standing.p_value), "p_adjusted": plain(standing.p_adjusted),
                "tied_for_first": bool(standing.tied_for_first),
                "mcnemar": None}
         if paired_labels and labels is not None and standing.name != best:

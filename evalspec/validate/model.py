@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, TypeAlias, Union, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    create_model,
+    field_validator,
+)
 
 from evalspec.registry.metrics import METRICS, MetricDef
 from evalspec.registry.tasks import TASK_TYPES
+from evalspec.validate.spans import PLAIN
 
 
 class Frozen(BaseModel):
@@ -49,21 +60,32 @@ else:
 
 
 # --------------------------------------------------------------------------- data sources
+def _integer_as_text(value: Any) -> Any:
+    """An integer where text is expected stands for its digits: `text = 0` names column
+    `0` of a file without a header, and `label(1, "positive")` the label `1`."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+Written = Annotated[Text, BeforeValidator(_integer_as_text)]  # text, or an integer as text
+
+
 class Columns(Call):
     """Column keywords shared by tabular sources."""
 
-    text: Text | None = Field(None, description="column holding the input text")
-    text_pair: Text | None = Field(None, description="column holding the second text of a pair")
-    image: Text | None = Field(None, description="column holding image file paths")
-    audio: Text | None = Field(None, description="column holding audio file paths")
-    label: Text | None = Field(None, description="column holding the class label")
-    target: Text | None = Field(None, description="column holding the regression target")
-    tokens: Text | None = Field(None, description="column holding a list of tokens")
-    tags: Text | None = Field(None, description="column holding a list of tags")
-    transcript: Text | None = Field(None, description="column holding the reference transcript")
-    id: Text | None = Field(None, description="column holding a stable example id")
+    text: Written | None = Field(None, description="column holding the input text")
+    text_pair: Written | None = Field(None, description="column holding the second text of a "
+                                      "pair")
+    image: Written | None = Field(None, description="column holding image file paths")
+    audio: Written | None = Field(None, description="column holding audio file paths")
+    label: Written | None = Field(None, description="column holding the class label")
+    target: Written | None = Field(None, description="column holding the regression target")
+    tokens: Written | None = Field(None, description="column holding a list of tokens")
+    tags: Written | None = Field(None, description="column holding a list of tags")
+    transcript: Written | None = Field(None, description="column holding the reference "
+                                       "transcript")
+    id: Written | None = Field(None, description="column holding a stable example id")
 
-    def columns(self) -> dict[str, str]:
+    def named_columns(self) -> dict[str, str]:
         """Column keyword → column name, for the keywords given."""
         names = ("text", "text_pair", "image", "audio", "label", "target", "tokens", "tags",
                  "transcript", "id")
@@ -84,11 +106,61 @@ class ClassFolder(Call):
     dir: Text = Field(description="folder path, relative to the spec file")
 
 
-class Csv(TableFile):
-    summary = "a CSV file with a header row"
+class Delimited(TableFile):
+    """A text file of rows whose fields a delimiter separates: CSV or TSV. With `header =
+    false` every row is data, and the columns are named by `columns`, else by their 0-based
+    index (`"0"`, `"1"`, …)."""
+
+    fn: str
+    header: bool = Field(True, description="the first row names the columns; `false`: every "
+                         "row is data, its columns named by `columns` or by index (`text = 0`)")
+    columns: list[Text] | None = Field(
+        None, min_length=1, description="with `header = false`: the columns' names, in order")
+    quoting: Literal["csv", "none"]
+
+    @property
+    def separator(self) -> str:
+        """The character between fields."""
+        raise NotImplementedError
+
+    def dialect(self) -> dict[str, Any]:
+        """How Python's `csv.reader` splits this file: `quoting = none` reads `"` as an
+        ordinary character."""
+        return {"delimiter": self.separator,
+                "quoting": csv.QUOTE_NONE if self.quoting == "none" else csv.QUOTE_MINIMAL}
+
+    def names(self, first: list[str]) -> list[str]:
+        """The column names of a file whose first row is `first`: that row itself, or with
+        `header = false` the declared `columns`, else each column's index."""
+        if self.header:
+            return first
+        return list(self.columns) if self.columns else [str(i) for i in range(len(first))]
+
+
+class Csv(Delimited):
+    summary = "a CSV file, its first row naming the columns unless `header = false`"
     fn: Literal["csv"]
     delimiter: Annotated[str, Field(min_length=1, max_length=1)] = Field(
         ",", description="field separator")
+    quoting: Literal["csv", "none"] = Field(
+        "csv", description="`csv`: a field in double quotes may hold the delimiter, line "
+        "breaks and doubled quotes; `none`: `\"` is an ordinary character")
+
+    @property
+    def separator(self) -> str:
+        return self.delimiter
+
+
+class Tsv(Delimited):
+    summary = "a tab-separated file, `\"` an ordinary character unless `quoting = csv`"
+    fn: Literal["tsv"]
+    quoting: Literal["csv", "none"] = Field(
+        "none", description="`none`: `\"` is an ordinary character; `csv`: read quotes as "
+        "CSV does")
+
+    @property
+    def separator(self) -> str:
+        return "\t"
 
 
 class Jsonl(TableFile):
@@ -179,12 +251,32 @@ class Builtin(Call):
     name: Text = Field(description="`digits`, `breast_cancer`, `wine`, `iris`, `diabetes`, …")
 
 
-DATA_SOURCES: tuple[type[Call], ...] = (Csv, Jsonl, Parquet, Images, Audio, Conll, HfDataset,
-                                         Builtin)
+DATA_SOURCES: tuple[type[Call], ...] = (Csv, Tsv, Jsonl, Parquet, Images, Audio, Conll,
+                                         HfDataset, Builtin)
 if TYPE_CHECKING:  # a discriminated union built at run time
     Source: TypeAlias = Any
 else:
     Source = choice(*DATA_SOURCES)
+
+
+class Label(Call):
+    positional = ("value", "name")
+    summary = "a class whose value in the data goes by another name in results and reports"
+    fn: Literal["label"]
+    value: Written = Field(description="the label as the data writes it, e.g. `\"1\"` or `1`")
+    name: Text = Field(description="the name it goes by everywhere else, e.g. `\"positive\"`")
+
+
+def _label_kind(value: Any) -> Any:
+    """A call by its name (so that a misspelt one is "did you mean `label`"), else plain;
+    a `Label` itself (when serialised) is a call."""
+    if isinstance(value, dict):
+        return value.get("fn")
+    return "label" if isinstance(value, Label) else PLAIN
+
+
+LabelEntry = Annotated[Union[Annotated[Written, Tag(PLAIN)],  # noqa: UP007 - a tagged union
+                             Annotated[Label, Tag("label")]], Discriminator(_label_kind)]
 
 
 class Holdout(Call):
@@ -309,9 +401,10 @@ class Task(Frozen):
     test: Source | None = Field(None, description="explicit test split")
     split: choice(Holdout) = Field(  # type: ignore[valid-type]
         default_factory=lambda: Holdout(fn="holdout"), description="how `data` is divided")
-    labels: list[Text] | None = Field(
-        None, min_length=1, description="label set and order, inferred when absent; token "
-        "classification: entity types (`PER`, expanded to `O`, `B-PER`, `I-PER`) or IOB2 tags")
+    labels: list[LabelEntry] | None = Field(
+        None, min_length=1, description="label set and order, inferred when absent; "
+        "`label(VALUE, NAME)` gives a value of the data a name; token classification: entity "
+        "types (`PER`, expanded to `O`, `B-PER`, `I-PER`) or IOB2 tags")
     positive: Text | None = Field(None, description="binary tasks: the positive class")
     normalize: choice(Normalize) = Field(  # type: ignore[valid-type]
         default_factory=lambda: Normalize(fn="normalize", case="lower", punctuation="remove"),
@@ -323,6 +416,19 @@ class Task(Frozen):
     perturb: dict[str, PerturbationCall] = Field(
         default_factory=dict, description="perturbations of the test split by name; each is "
         "scored like the test split, and its drop from the clean test split reported")
+
+    def declared(self) -> list[tuple[str, str]] | None:
+        """(value in the data, name) of each declared label, in order; None when labels are
+        inferred. A plain string is its own name."""
+        if self.labels is None:
+            return None
+        return [(entry, entry) if isinstance(entry, str) else (entry.value, entry.name)
+                for entry in self.labels]
+
+    def label_names(self) -> list[str] | None:
+        """The declared labels by the names results and reports use; None when inferred."""
+        declared = self.declared()
+        return None if declared is None else [name for _, name in declared]
 
     def evaluations(self) -> list[str]:
         """Names of what is evaluated beside the test split: extra sets, then perturbations."""
@@ -638,7 +744,7 @@ class Spec(Frozen):
 CALLS: dict[str, type[Call]] = {
     model.model_fields["fn"].annotation.__args__[0]: model  # type: ignore[union-attr]
     for model in cast(tuple[type[Call], ...], (
-        *DATA_SOURCES, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
+        *DATA_SOURCES, Label, Holdout, *MODEL_SOURCES, AdamW, Adam, Sgd, Constant, Linear, Cosine,
         TrainHead, TrainAll, TrainTop, Patience, *METRIC_CALLS, Bootstrap, NoConfidence,
         *PERTURBATION_CALLS, LogMe, LinearProbe, Race))
 }

@@ -8,6 +8,7 @@ from typing import Any
 from evalspec.source import Span
 
 Path = tuple[str | int, ...]
+PLAIN = "plain"  # the tag of a tagged union's member for plain values (strings, numbers)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ class SpanIndex:
 def data_path(data: Any, loc: tuple[str | int, ...]) -> Path:
     """A Pydantic error location as a path into the lowered data.
 
-    Discriminated unions add the tag (`csv`) to the location; it is not a key of the data,
-    so it is dropped here.
+    Discriminated unions add the tag (`csv`, or `PLAIN` for a plain value beside calls) to
+    the location; it is not a key of the data, so it is dropped here.
     """
     path: list[str | int] = []
     node = data
@@ -55,6 +56,8 @@ def data_path(data: Any, loc: tuple[str | int, ...]) -> Path:
             continue
         if isinstance(node, str) and part == node:
             continue  # a bare name standing for a call: `optimizer = adamw`
+        if part == PLAIN and not isinstance(node, dict | list):
+            continue
         path.append(part)
         if isinstance(node, dict):
             node = node.get(part)

@@ -70,6 +70,26 @@ def test_unbalanced_braces(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert_fails_with(spec(tmp_path, "evalspec 1\n}\n", "extra.evalspec"), capsys, "ES104")
 
 
+@pytest.mark.parametrize(("text", "where", "hint"), [
+    # a nested block left open: the `}` meant for the outer block closes it by count
+    ("finetune {\n  stage a {\n    epochs = 1\n\n  stage b {\n    epochs = 2\n  }\n}\n"
+     "metrics {\n  accuracy\n}\n", "3:11", "add the matching `}` before line 6"),
+    ("task t {\n  evaluate {\n    x = csv(\"x.csv\")\n  perturb {\n  }\n}\n", "3:12",
+     "add the matching `}` before line 5"),
+    # no layout to go by (nothing indented): the last brace left open
+    ("task t {\ntype = x\n}\nmodel m {\nsource = y\n", "5:9", "add the matching `}`\n"),
+    # an open bracket is the innermost: it is named, whatever the layout
+    ("task t {\n  evaluate {\n    x = csv(\"x.csv\",\n", "4:12", "add the matching `)`"),
+])
+def test_an_unclosed_brace_points_at_the_innermost_open_block(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, where: str,
+        hint: str) -> None:
+    path = spec(tmp_path, "evalspec 1\n" + text)
+    output = assert_fails_with(path, capsys, "ES104")
+    assert output.startswith(f"{path}:{where}: error[ES104]: unclosed `")
+    assert hint in output
+
+
 def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = assert_fails_with(spec(tmp_path, ""), capsys, "ES100")
     assert "evalspec 1" in output

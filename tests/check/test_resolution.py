@@ -10,6 +10,7 @@ import pytest
 from evalspec import api
 from evalspec.check.data_files import label_cells
 from evalspec.check.models import hub_cache, package_folder
+from evalspec.validate.model import Csv
 
 CASES = Path(__file__).parent / "cases"
 TINY = (CASES / "data" / "models" / "tiny").as_posix()
@@ -41,7 +42,7 @@ def test_label_rows_are_named_as_in_the_file() -> None:
 def test_rows_of_multi_line_records(tmp_path: Path) -> None:
     path = tmp_path / "multi.csv"
     path.write_text('text,label\n"two\nlines",a\nsingle,b\n\nlast,c\n')
-    cells = list(label_cells(path, "csv", "label"))
+    cells = list(label_cells(path, Csv(fn="csv", path="multi.csv"), "label"))
     assert [(c.row, c.value) for c in cells] == [(2, "a"), (4, "b"), (6, "c")]
 
 

@@ -18,7 +18,7 @@ def test_exported_members() -> None:
     assert sorted(evalspec.metrics.__all__) == [
         "Comparison", "Interval", "McNemar", "MetricValue", "Predictions", "SeedSummary",
         "Standing", "aggregate_seeds", "bootstrap", "compare", "compare_sets", "compute",
-        "mcnemar_exact",
+        "holm", "mcnemar_exact", "p_floor",
         "paired_p_value", "rank", "replicates", "resample_indices"]
     for name in evalspec.metrics.__all__:
         assert getattr(evalspec.metrics, name).__doc__, name

@@ -12,7 +12,9 @@ from evalspec.metrics import (
     aggregate_seeds,
     compare,
     compute,
+    holm,
     mcnemar_exact,
+    p_floor,
     paired_p_value,
     rank,
 )
@@ -65,6 +67,49 @@ def test_p_value_definition() -> None:
     assert paired_p_value(-0.1, differences) == 1.0  # capped
     assert paired_p_value(0.0, differences) == 1.0
     assert paired_p_value(0.1, np.array([np.nan])) is None
+
+
+def test_the_floor_is_the_p_value_when_no_resample_flips() -> None:
+    assert p_floor(1000) == pytest.approx(0.001998, abs=1e-6)
+    assert paired_p_value(0.1, np.full(1000, 0.05)) == p_floor(1000)
+    assert paired_p_value(0.1, np.array([0.1] * 299 + [np.nan])) == p_floor(299)
+    found = compare("accuracy", TRUTH, TRUTH, predictions(TRUTH, 100, 3), n=300)
+    assert found.p_value == p_floor(300)  # a third of the items wrong: no resample flips
+
+
+def _step_down(p_values: list[float], alpha: float) -> set[int]:
+    """Holm's procedure itself: reject the smallest p while p(j) < alpha / (m - j + 1)."""
+    rejected: set[int] = set()
+    for j, i in enumerate(sorted(range(len(p_values)), key=lambda k: p_values[k])):
+        if p_values[i] >= alpha / (len(p_values) - j):
+            break
+        rejected.add(i)
+    return rejected
+
+
+def test_holm_adjusted_p_values_reject_what_the_step_down_procedure_rejects() -> None:
+    generator = np.random.default_rng(4)
+    for size in (1, 2, 3, 5, 8):
+        for _ in range(50):
+            p_values = list(generator.choice([0.001, 0.01, 0.02, 0.04, 0.3], size) *
+                            generator.uniform(0.5, 1.5, size))
+            adjusted = holm(p_values)
+            for alpha in (0.01, 0.05, 0.1):
+                assert {i for i, a in enumerate(adjusted) if a < alpha} == \
+                    _step_down(p_values, alpha)
+    assert holm([0.01, 0.04, 0.03, None]) == pytest.approx([0.03, 0.06, 0.06, None])
+    assert holm([0.6, 0.9]) == [1.0, 1.0] and holm([]) == []
+
+
+def test_holm_decides_ties_among_several_candidates() -> None:
+    # each raw p is below 0.05, but not once adjusted for the two comparisons
+    best, a, b = predictions(TRUTH, 30, 1), predictions(TRUTH, 48, 2), predictions(TRUTH, 48, 12)
+    standings = rank({"a": a, "b": b, "best": best}, TRUTH, metric="accuracy", n=400)
+    raw = [s.p_value for s in standings]
+    assert raw[0] is None and max(raw[1:]) < 0.05
+    assert [s.p_adjusted for s in standings] == pytest.approx(holm(raw))
+    assert min(s.p_adjusted for s in standings[1:]) >= 0.05
+    assert [s.tied_for_first for s in standings] == [True, True, True]
 
 
 def test_rank_marks_ties_for_first_with_p_values() -> None:

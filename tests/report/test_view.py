@@ -38,10 +38,10 @@ def test_a_tie_names_the_cheaper_model(original: dict[str, Any]) -> None:
 def test_a_significant_winner_is_clear(original: dict[str, Any]) -> None:
     document = copy.deepcopy(original)
     second = document["tasks"]["tickets"]["leaderboard"][1]
-    second.update(tied_for_first=False, p_value=0.012)
+    second.update(tied_for_first=False, p_value=0.012, p_adjusted=0.012)
     verdict = build(document).tasks[0].verdict
     assert (verdict.kind, verdict.pick, verdict.p_value) == ("clear", "tiny_transformer",
-                                                             "0.012")
+                                                             "p = 0.012")
 
 
 def test_one_candidate_and_no_ranking(original: dict[str, Any]) -> None:

@@ -63,3 +63,29 @@ def test_data_dir_points_at_moved_data(recorded: Path, tmp_path: Path) -> None:
     moved.mkdir()
     shutil.move(str(tmp_path / "diabetes.csv"), moved / "diabetes.csv")
     assert main(["reproduce", str(recorded), "--data-dir", str(moved), "--device", "cpu"]) == 0
+
+
+@pytest.mark.parametrize("stop", ["first", "second"])
+def test_an_interrupted_reproduction_does_not_promise_to_resume(
+        recorded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], stop: str) -> None:
+    import evalspec.execute.runner as runner
+    from evalspec.errors import Interrupted
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        if stop == "first":  # training stops at the next step, as a first Ctrl-C asks
+            raise Interrupted("interrupted; run the same command to resume")
+        raise KeyboardInterrupt  # a second Ctrl-C: at once
+
+    monkeypatch.setattr(runner, "run_cells", interrupted)
+    capsys.readouterr()
+    assert main(["reproduce", str(recorded)]) == 130
+    error = capsys.readouterr().err  # the progress lines, then what the interruption left
+    assert error.endswith("\nevalspec: interrupted; nothing is kept (it trains in a temporary "
+                          "folder), and a reproduction cannot resume: it trains every cell "
+                          "again — run the same command to start it over\n")
+    assert "to resume" not in error
+    again = tmp_path / "again"
+    assert main(["reproduce", str(recorded), "--out", str(again)]) == 130
+    assert f"interrupted; the cells it finished are in {again}, but a reproduction cannot " \
+        "resume" in capsys.readouterr().err

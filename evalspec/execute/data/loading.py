@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from evalspec.errors import RunError
 from evalspec.execute.data.examples import Examples, Loaded, TaskData
@@ -11,25 +13,32 @@ from evalspec.execute.data.sources import own_fingerprints, read_source
 from evalspec.execute.data.splits import holdout
 from evalspec.execute.data.tags import declared_tags, inferred_tags, is_tag, to_iob2
 from evalspec.execute.data.transcripts import characters, normalize
+from evalspec.execute.events import Event
+from evalspec.registry.data_sources import DATA_SOURCES
 from evalspec.registry.tasks import TASK_TYPES, TaskType
 from evalspec.validate.model import Task
 
 SPLITS = ("train", "validation", "test")
 
 
-def load_task_data(task: Task, base_dir: Path) -> TaskData:
+def load_task_data(task: Task, base_dir: Path,
+                   progress: Callable[[Event], None] = lambda event: None) -> TaskData:
     """Read, check and split a task's data; paths are relative to `base_dir`, the spec's
     folder. Every bad row found (up to five shown) is one RunError, raised before training.
+    Each source read is a `read` event to `progress`: how many rows (sentences, images, …)
+    it gave.
 
     Labels are the declared `labels` in their order, else the sorted values seen in the
-    training data (with `data` + `split`: in all of `data`). Token classification reads its
-    tags as IOB2 (`tags.to_iob2`: other schemes converted, stray `I-` repaired) and counts
-    the tags changed per split; its `labels` may be entity types (`tags.declared_tags`);
-    inferred, its tags are those of every split (`tags.inferred_tags`). Speech reads its
-    transcripts under the task's `normalize` rule; its labels are the characters of the
-    training transcripts (what CTC spells with). `split` is
-    stratified only for classification (regression, token classification and speech ignore
-    `stratify`). Explicit splits are used as given."""
+    training data (with `data` + `split`: in all of `data`). A label declared as
+    `label(VALUE, NAME)` is matched in the data by its value and goes by its name in every
+    split and extra set (after splitting: naming labels moves no example). Token
+    classification reads its tags as IOB2 (`tags.to_iob2`: other schemes converted, stray
+    `I-` repaired) and counts the tags changed per split; its `labels` may be entity types
+    (`tags.declared_tags`); inferred, its tags are those of every split
+    (`tags.inferred_tags`). Speech reads its transcripts under the task's `normalize` rule;
+    its labels are the characters of the training transcripts (what CTC spells with).
+    `split` is stratified only for classification (regression, token classification and
+    speech ignore `stratify`). Explicit splits are used as given."""
     kind = TASK_TYPES[task.type]
     problems = Problems()
     if task.data is not None:
@@ -37,7 +46,7 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         if explicit:
             raise RunError(f"both `data` and `{explicit[0]}` are given; use `data` with "
                            "`split`, or explicit `train`, `validation` and `test`", "ES311")
-        whole, changed = _read(task, task.data, kind, base_dir, problems)
+        whole, changed = _read(task, task.data, kind, base_dir, problems, progress)
         labels = _labels(task, kind, whole, [], problems)
         problems.raise_if_any()
         stratify = task.split.stratify and kind.facts.stratify
@@ -48,20 +57,22 @@ def load_task_data(task: Task, base_dir: Path) -> TaskData:
         if task.train is None or task.test is None:
             raise RunError("a task needs `data` (divided by `split`) or explicit `train` and "
                            "`test` sources", "ES311")
-        read = {name: _read(task, source, kind, base_dir, problems) for name in SPLITS
+        read = {name: _read(task, source, kind, base_dir, problems, progress) for name in SPLITS
                 if (source := getattr(task, name)) is not None}
         (train, _), (test, _) = read["train"], read["test"]
         validation = read["validation"][0] if "validation" in read else None
         labels = _labels(task, kind, train, [p for p in (validation, test) if p], problems)
         problems.raise_if_any()
         repairs = {name: _changed(loaded, changed) for name, (loaded, changed) in read.items()}
-    extra = _extra_sets(task, kind, labels, base_dir)
+    extra = _extra_sets(task, kind, labels, base_dir, progress)
     fingerprints = {k: v for part in (train, validation, test) if part
                     for k, v in part.fingerprints.items()}
-    return TaskData(train.examples, validation.examples if validation else None,
-                    test.examples, labels, fingerprints,
+    names = _names(task, kind)
+    return TaskData(_named(train.examples, names),
+                    _named(validation.examples, names) if validation else None,
+                    _named(test.examples, names), labels, fingerprints,
                     {name: count for name, count in repairs.items() if count},
-                    {name: loaded.examples for name, loaded in extra.items()},
+                    {name: _named(loaded.examples, names) for name, loaded in extra.items()},
                     {name: loaded.fingerprints for name, loaded in extra.items()})
 
 
@@ -85,33 +96,35 @@ def unread_fingerprints(task: Task, base_dir: Path
             {name: found for name, found in extra.items() if found is not None})
 
 
-def _extra_sets(task: Task, kind: TaskType, labels: list[str],
-                base_dir: Path) -> dict[str, Loaded]:
+def _extra_sets(task: Task, kind: TaskType, labels: list[str], base_dir: Path,
+                progress: Callable[[Event], None]) -> dict[str, Loaded]:
     """The task's extra evaluation sets, read like its splits; a label (or tag) outside the
     task's set is a problem, since the trained heads know only those."""
     problems = Problems()
-    extra = {name: _read(task, source, kind, base_dir, problems)[0]
+    extra = {name: _read(task, source, kind, base_dir, problems, progress)[0]
              for name, source in task.evaluate.items()}
     if kind.facts.declares_labels:
         token = kind.facts.labels == "tags"
-        allowed = set(labels)
+        allowed = _accepted(task, kind, labels)
         for name, loaded in extra.items():
             for location, target in zip(loaded.locations, loaded.examples.targets, strict=True):
                 unknown = sorted(set(_values([target], token)) - allowed)
                 if unknown:
                     problems.add(location, f"{'tag' if token else 'label'} `{unknown[0]}` is "
-                                 f"not among the task's ({', '.join(labels)}); the extra set "
+                                 f"not among the task's ({_shown(task, labels)}); the extra set "
                                  f"`{name}` is scored with the task's labels: fix the row, or "
                                  "add it to `labels`")
     problems.raise_if_any()
     return extra
 
 
-def _read(task: Task, source: object, kind: TaskType, base_dir: Path,
-          problems: Problems) -> tuple[Loaded, dict[str, int]]:
+def _read(task: Task, source: Any, kind: TaskType, base_dir: Path, problems: Problems,
+          progress: Callable[[Event], None]) -> tuple[Loaded, dict[str, int]]:
     """The source's examples (tags as IOB2, transcripts normalised) and, by location, how
     many tags were changed."""
     loaded = read_source(source, kind, base_dir, problems)
+    progress({"kind": "read", "file": loaded.origin, "count": len(loaded),
+              "unit": DATA_SOURCES[source.fn].counted})
     if not len(loaded) and not problems:
         raise RunError(f"{loaded.origin}: no examples; add data rows", "ES408")
     if kind.facts.labels == "characters":
@@ -163,11 +176,12 @@ def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
         return characters(t for t in train.examples.targets if isinstance(t, str))
     token = kind.facts.labels == "tags"
     what = "tag" if token else "label"
-    if task.labels:
-        labels, checked = _declared(task.labels, token), [train, *others]
-        add = "its entity type" if any(not is_tag(label) for label in task.labels) \
+    declared = task.label_names()
+    if declared:
+        labels, checked = _declared(declared, token), [train, *others]
+        add = "its entity type" if any(not is_tag(label) for label in declared) \
             and token else "it"
-        fix = f"is not among the declared labels ({', '.join(labels)}); add {add} to " \
+        fix = f"is not among the declared labels ({_shown(task, labels)}); add {add} to " \
               "`labels` or fix the row"
     elif token:
         labels, checked = inferred_tags(_values(part.examples.targets, token)
@@ -178,13 +192,46 @@ def _labels(task: Task, kind: TaskType, train: Loaded, others: list[Loaded],
         labels = sorted({value for value in _values(train.examples.targets, token)})
         fix = f"does not occur in the training data ({train.origin}); declare it in " \
               "`labels` or add training examples of it"
-    allowed = set(labels)
+    allowed = _accepted(task, kind, labels)
     for part in checked:
         for location, target in zip(part.locations, part.examples.targets, strict=True):
             unknown = sorted(set(_values([target], token)) - allowed)
             if unknown:
                 problems.add(location, f"{what} `{unknown[0]}` {fix}")
     return labels
+
+
+def _accepted(task: Task, kind: TaskType, labels: list[str]) -> set[str]:
+    """The label values the data may hold: a classification task's declared values (a
+    `label(VALUE, NAME)` by its value), else the labels themselves."""
+    declared = task.declared()
+    if declared and kind.facts.labels == "classes":
+        return {value for value, _ in declared}
+    return set(labels)
+
+
+def _shown(task: Task, labels: list[str]) -> str:
+    """The labels as the spec declares them: a named one as `VALUE as NAME`."""
+    declared = task.declared()
+    if not declared or all(value == name for value, name in declared):
+        return ", ".join(labels)
+    return ", ".join(value if value == name else f"{value} as {name}"
+                     for value, name in declared)
+
+
+def _names(task: Task, kind: TaskType) -> dict[str, str]:
+    """Value in the data → name, for the classes declared as `label(VALUE, NAME)`."""
+    if kind.facts.labels != "classes":
+        return {}
+    return {value: name for value, name in task.declared() or () if value != name}
+
+
+def _named(examples: Examples, names: dict[str, str]) -> Examples:
+    """The examples with each named label value replaced by its name."""
+    if not names:
+        return examples
+    return Examples(examples.ids, examples.inputs,
+                    [names.get(target, target) for target in examples.targets])
 
 
 def _declared(labels: list[str], token: bool) -> list[str]:

@@ -105,7 +105,7 @@ def _convert_row(location: str, values: dict[str, Any], columns: dict[str, str],
 
 def _columns(table: Table, source: Columns, task: TaskType) -> dict[str, str]:
     """Keyword → column for what the task reads; a named column that is absent is an error."""
-    named = source.columns()
+    named = source.named_columns()
     for keyword, column in named.items():
         if column not in table.header:
             close = difflib.get_close_matches(column, table.header, n=1)
@@ -252,7 +252,7 @@ def _media_fingerprints(table: Table, inputs: dict[str, Any],
 
 def _features(table: Table, source: Columns, problems: Problems) -> np.ndarray:
     """Every numeric column not named by a keyword, as a float32 (rows, columns) matrix."""
-    skip = set(source.columns().values()) | {"id"}
+    skip = set(source.named_columns().values()) | {"id"}
     chosen: list[tuple[str, list[float | None]]] = []
     for column in table.header:
         parsed = None if column in skip else _numeric([v.get(column) for _, v in table.rows])

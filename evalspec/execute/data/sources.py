@@ -1,7 +1,8 @@
 """Reading each kind of data source into examples: one reader per source, in a registry.
 
 Locations (and ids, when no `id` column is named) are `origin:row`, where origin is the path
-as the spec wrote it: CSV rows count the header as row 1, so the first data row is row 2;
+as the spec wrote it: CSV and TSV rows count the header as row 1, so the first data row is
+row 2 (row 1 with `header = false`; a quoted field's line breaks do not start a row);
 JSON Lines and CoNLL count lines from 1 (a CoNLL sentence is named by its first token's
 line); Parquet counts rows from 1; `hf_dataset` and `builtin` use the 0-based index, as
 `dataset[i]` does; `images(dir)` and `audio(dir)` use the file's path inside the folder.
@@ -34,11 +35,21 @@ from evalspec.execute.data.media import (
 from evalspec.execute.data.problems import Problems
 from evalspec.execute.data.rows import Table, table_examples
 from evalspec.execute.data.tags import is_tag
-from evalspec.headers import repeated_column
+from evalspec.headers import NO_HEADER, first_row_is_data, repeated_column
 from evalspec.locations import FILE, FOLDER, MISSING, escapes, what_is
 from evalspec.registry.datasets import BUILTIN_DATASETS
 from evalspec.registry.tasks import TaskType
-from evalspec.validate.model import Audio, Builtin, Conll, Csv, HfDataset, Images, Jsonl, Parquet
+from evalspec.validate.model import (
+    Audio,
+    Builtin,
+    Conll,
+    Csv,
+    HfDataset,
+    Images,
+    Jsonl,
+    Parquet,
+    Tsv,
+)
 
 Reader = Callable[[Any, TaskType, Path, Problems], Loaded]
 Fingerprint = Callable[[Any, Path], dict[str, str] | None]
@@ -68,7 +79,8 @@ def own_fingerprints(source: Any, base_dir: Path) -> dict[str, str] | None:
     return FINGERPRINTS[source.fn](source, base_dir)
 
 
-def _file_fingerprint(source: Csv | Jsonl | Parquet | Conll, base_dir: Path) -> dict[str, str]:
+def _file_fingerprint(source: Csv | Tsv | Jsonl | Parquet | Conll,
+                      base_dir: Path) -> dict[str, str]:
     return {_origin(source.path): file_sha256(_existing(base_dir, source.path))}
 
 
@@ -116,35 +128,69 @@ def _needs_target(task: TaskType, target: str, source: str) -> None:
                        f"needs a `{task.target}`; use a csv or jsonl source", "ES312")
 
 
+@reader("tsv", _file_fingerprint)
 @reader("csv", _file_fingerprint)
-def _csv(source: Csv, task: TaskType, base_dir: Path, problems: Problems) -> Loaded:
+def _delimited(source: Csv | Tsv, task: TaskType, base_dir: Path,
+               problems: Problems) -> Loaded:
+    """Rows split at the delimiter, quoted fields read as `quoting` says; the first row
+    names the columns, or with `header = false` is data (`Delimited.names`). A row with
+    another number of fields goes to `problems`."""
     path, origin = _existing(base_dir, source.path), _origin(source.path)
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            records = list(csv.reader(handle, delimiter=source.delimiter))
+            records = [(number, record) for number, record
+                       in enumerate(csv.reader(handle, **source.dialect()), start=1) if record]
     except UnicodeDecodeError as error:
         raise RunError(f"{origin}: not UTF-8 text (byte {error.start}); save it as UTF-8",
                        "ES408") from None
     except csv.Error as error:
-        raise RunError(f"{origin}: not a valid CSV file ({error})", "ES408") from None
+        raise RunError(f"{origin}: not a valid {source.fn.upper()} file ({error})",
+                       "ES408") from None
     if not records:
-        raise RunError(f"{origin}: empty file; its first row must name the columns", "ES408")
-    header, rows = records[0], []
-    repeated = repeated_column(header)
+        raise RunError(f"{origin}: empty file; {_first_row(source)}", "ES408")
+    header = source.names(records[0][1])
+    repeated = repeated_column(header, "the header" if source.header else "`columns`")
     if repeated:
-        raise RunError(f"{origin}: {repeated}", "ES408")
-    for number, record in enumerate(records[1:], start=2):
+        raise RunError(f"{origin}: {repeated}", "ES408" if source.header else "ES306")
+    _header_fits(source, origin, header)
+    rows = []
+    for number, record in records[1:] if source.header else records:
         location = f"{origin}:{number}"
-        if not record:
-            continue
         if len(record) != len(header):
-            problems.add(location, f"{len(record)} fields but the header has {len(header)}; "
-                         f"check the quoting and the delimiter `{source.delimiter}`")
+            problems.add(location, f"{len(record)} fields but {_width(source)} "
+                         f"{len(header)}; {_misread(source)}")
             continue
         rows.append((location, dict(zip(header, record, strict=True))))
-    table = Table("csv", origin, header, rows, path.parent)
+    table = Table(source.fn, origin, header, rows, path.parent)
     return _with_file(table_examples(table, source, task, problems),
                       _file_fingerprint(source, base_dir))
+
+
+def _first_row(source: Csv | Tsv) -> str:
+    return "its first row must name the columns" if source.header else "add data rows"
+
+
+def _width(source: Csv | Tsv) -> str:
+    """What says how many fields a row has."""
+    if source.header:
+        return "the header has"
+    return "`columns` names" if source.columns else "the first row has"
+
+
+def _misread(source: Csv | Tsv) -> str:
+    shown = "\\t" if source.separator == "\t" else source.separator
+    quotes = "; if `\"` is an ordinary character, set `quoting = none`" \
+        if source.quoting == "csv" else ""
+    return f"check the delimiter `{shown}`{quotes}"
+
+
+def _header_fits(source: Csv | Tsv, origin: str, header: list[str]) -> None:
+    """A first row read as the header that lacks the named columns and looks like data is
+    a file without a header: ES403, saying how to read it."""
+    missing = [c for c in source.named_columns().values() if c not in header]
+    reason = first_row_is_data(header) if source.header and missing else None
+    if reason:
+        raise RunError(f"{origin}: no column `{missing[0]}`: {reason}; {NO_HEADER}", "ES403")
 
 
 @reader("jsonl", _file_fingerprint)

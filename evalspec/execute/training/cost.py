@@ -1,10 +1,11 @@
-"""Cost of a candidate: parameters, latency, throughput, training time, peak memory."""
+"""Cost of a candidate: parameters, latency (with its spread and how busy the machine
+was), throughput. Peak memory is measured over the whole cell (`memory.py`)."""
 
 from __future__ import annotations
 
-import resource
-import sys
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,8 @@ from evalspec.execute.models.candidate import Candidate, Encoded, count_paramete
 
 LATENCY_RUNS = 20
 WARMUP_RUNS = 2
+BUSY_LOAD = 1.0  # threads wanting a CPU per core, above which timed passes wait for one
+LOADAVG = Path("/proc/loadavg")
 
 
 def _batch(candidate: Candidate, encoded: Encoded, size: int, device: torch.device) -> Any:
@@ -23,11 +26,14 @@ def _batch(candidate: Candidate, encoded: Encoded, size: int, device: torch.devi
 
 @torch.inference_mode()
 def latency_ms(candidate: Candidate, encoded: Encoded, batch: int,
-               device: torch.device) -> dict[str, float]:
-    """Milliseconds per input at a batch size: p50 and p95 over repeated forward passes."""
+               device: torch.device) -> dict[str, Any]:
+    """Milliseconds per input at a batch size over LATENCY_RUNS forward passes after
+    WARMUP_RUNS untimed ones: the median, the quartiles and p95, and the machine's load
+    after each timed pass (`busy` when, on average, more threads wanted a CPU than there
+    are cores)."""
     candidate.eval()
     inputs = _batch(candidate, encoded, batch, device)
-    timings = []
+    timings, loads = [], []
     for run in range(WARMUP_RUNS + LATENCY_RUNS):
         if device.type == "cuda":
             torch.cuda.synchronize(device)
@@ -37,8 +43,29 @@ def latency_ms(candidate: Candidate, encoded: Encoded, batch: int,
             torch.cuda.synchronize(device)
         if run >= WARMUP_RUNS:
             timings.append((time.perf_counter() - start) * 1000 / batch)
-    return {"p50": float(np.percentile(timings, 50)), "p95": float(np.percentile(timings, 95)),
-            "batch": batch, "runs": LATENCY_RUNS}
+            loads.append(load_per_core())
+    p25, p50, p75, p95 = (float(v) for v in np.percentile(timings, [25, 50, 75, 95]))
+    known = [v for v in loads if v is not None]
+    load = float(np.mean(known)) if known else None
+    return {"p50": p50, "p95": p95, "p25": p25, "p75": p75, "batch": batch,
+            "runs": LATENCY_RUNS, "warmup": WARMUP_RUNS, "load_per_core": load,
+            "busy": None if load is None else load > BUSY_LOAD}
+
+
+def load_per_core() -> float | None:
+    """Threads running or ready to run, per core, now: on Linux the count /proc/loadavg
+    gives (this process's own threads included); elsewhere the one-minute load average,
+    which lags; None where there is neither. The one-minute average would miss a process
+    that started competing for the cores a few seconds ago."""
+    cores = os.cpu_count() or 1
+    try:
+        return int(LOADAVG.read_text().split()[3].split("/")[0]) / cores
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        return os.getloadavg()[0] / cores
+    except (AttributeError, OSError):
+        return None
 
 
 @torch.inference_mode()
@@ -60,12 +87,3 @@ def parameters(candidate: Candidate) -> dict[str, int]:
     return {"total": count_parameters(candidate),
             "backbone": count_parameters(candidate.backbone),
             "head": count_parameters(candidate.head)}
-
-
-def peak_memory_mib(device: torch.device) -> dict[str, Any]:
-    """Peak GPU memory of this cell on CUDA; on the CPU the process's peak resident size."""
-    if device.type == "cuda":
-        return {"mib": torch.cuda.max_memory_allocated(device) / 2**20, "scope": "cuda cell"}
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    mib = peak / 2**20 if sys.platform == "darwin" else peak / 1024
-    return {"mib": mib, "scope": "process RSS"}

@@ -24,6 +24,7 @@ from evalspec.plan import StagePlan
 
 Scorer = Callable[[np.ndarray], dict[str, float | None]]  # decoded outputs → metric values
 Progress = Callable[[dict[str, Any]], None]
+STEP_EVENT_SECONDS = 0.1  # at most ten step events a second
 
 
 @dataclass
@@ -65,6 +66,18 @@ def set_trainable(candidate: Candidate, stage: StagePlan) -> None:
                 param.requires_grad = True
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One epoch's pass over the training split, for progress: the examples it drew (a
+    resumed epoch's earlier batches included), its optimizer steps, and the examples per
+    second this process trained (None when it trained none)."""
+
+    losses: list[float]
+    examples: int
+    steps: int
+    per_second: float | None
+
+
 @dataclass
 class Position:
     """Where a cell's training stands; every checkpoint saves it, resuming starts from it."""
@@ -95,6 +108,9 @@ class Trainer:
 
     `save` receives a checkpoint at the end of every epoch and stage; `stop` is asked after
     every optimizer step — when it says so, the trainer checkpoints and raises Interrupted.
+    `progress` receives an `epoch` event after every epoch and a `step` event at most every
+    STEP_EVENT_SECONDS; both say where training stands and what this trainer has trained
+    (`trained` examples, `trained_steps`, `training` seconds since it was built).
     """
 
     def __init__(self, candidate: Candidate, objective: Objective, train: Split,
@@ -113,6 +129,8 @@ class Trainer:
         self.save, self.stop = save, stop
         self._features: dict[str, torch.Tensor] = {}  # valid until the backbone changes
         self.backbone_passes = 0
+        self._started = time.perf_counter()
+        self._trained = self._trained_steps = 0  # examples and optimizer steps, this process
 
     # ------------------------------------------------------------------ stages
     def run(self, stages: tuple[StagePlan, ...],
@@ -152,14 +170,16 @@ class Trainer:
             best = resume.best
         for epoch in range(position.epoch + 1, stage.epochs + 1):
             epoch_start = time.perf_counter()
-            losses = self._train_epoch(index, stage, epoch, position, optimizer, schedule, best,
-                                       log)
-            record: dict[str, Any] = {"epoch": epoch, "train_loss": float(np.mean(losses)),
+            done = self._train_epoch(index, stage, epoch, position, optimizer, schedule, best,
+                                     log)
+            record: dict[str, Any] = {"epoch": epoch, "train_loss": float(np.mean(done.losses)),
                                       "lr": optimizer.param_groups[0]["lr"]}
             record.update(self._validate(stage, cached))
             record["seconds"] = time.perf_counter() - epoch_start
             log.epochs.append(record)
-            self.progress({"stage": stage.name, **record, "of": stage.epochs})
+            self.progress({"kind": "epoch", "stage": stage.name, "stage_index": index, **record,
+                           "of": stage.epochs, "steps": done.steps, "examples": done.examples,
+                           "per_second": done.per_second, **self._counters()})
             position.epoch, position.batch, position.losses = epoch, 0, []
             best = self._track_best(stage, record, position, cached, best)
             finished = epoch == stage.epochs or _out_of_patience(stage, position) or \
@@ -178,7 +198,7 @@ class Trainer:
 
     def _train_epoch(self, index: int, stage: StagePlan, epoch: int, position: Position,
                      optimizer: torch.optim.Optimizer, schedule: Any,
-                     best: dict[str, torch.Tensor] | None, log: StageLog) -> list[float]:
+                     best: dict[str, torch.Tensor] | None, log: StageLog) -> Pass:
         """One pass over the training split, from the batch an interrupt left off at."""
         cached = stage.train == "head"
         if cached:
@@ -188,9 +208,15 @@ class Trainer:
         batches = training_batches(None if cached else split.encoded.lengths, len(split),
                                    stage.batch_size, epoch_generator(self.seed, index, epoch))
         losses = position.losses
+        steps = math.ceil(len(batches) / stage.accumulate)
+        started = reported = time.perf_counter()
+        examples = fresh = 0  # drawn in this epoch; trained by this process
         for number, indices in enumerate(batches, start=1):
+            examples += len(indices)
             if number <= position.batch:
                 continue
+            fresh += len(indices)
+            self._trained += len(indices)
             targets = split.targets[indices].to(self.device)
             with autocast(self.device, stage.precision):
                 loss = self.objective.loss(self._outputs_for(indices, cached), targets)
@@ -205,6 +231,15 @@ class Trainer:
             self._step(stage, optimizer, schedule)
             position.steps += 1
             position.batch = number
+            self._trained_steps += 1
+            now = time.perf_counter()
+            if now - reported >= STEP_EVENT_SECONDS:
+                reported = now
+                self.progress({"kind": "step", "stage": stage.name, "stage_index": index,
+                               "epoch": epoch, "of": stage.epochs,
+                               "step": math.ceil(number / stage.accumulate), "steps": steps,
+                               "examples": examples, "per_second": fresh / (now - started),
+                               **self._counters()})
             if stage.max_steps and position.steps >= stage.max_steps:
                 break
             if self.stop():
@@ -212,7 +247,13 @@ class Trainer:
                 raise Interrupted("interrupted; run the same command to resume")
         if not cached:
             self.backbone_passes += 1
-        return losses
+        elapsed = time.perf_counter() - started
+        return Pass(losses, examples, steps, fresh / elapsed if fresh and elapsed > 0 else None)
+
+    def _counters(self) -> dict[str, Any]:
+        """What this trainer has trained since it was built, for progress."""
+        return {"trained": self._trained, "trained_steps": self._trained_steps,
+                "training": time.perf_counter() - self._started}
 
     def _outputs_for(self, indices: list[int], cached: bool) -> torch.Tensor:
         if cached:

@@ -40,6 +40,33 @@ def text_rows(labels: list[str]) -> list[list[Any]]:
     return [["text", "label"], *([f"example {i}", label] for i, label in enumerate(labels))]
 
 
+POSITIVE = ("wonderful", "moving", "funny", "sharp", "warm")
+NEGATIVE = ("dull", "tired", "slow", "pointless", "flat")
+QUOTED = (101, 251, 401, 551, 701, 851)  # lines that begin with a `"` closed 40 lines on
+RUN_ON = 40
+
+
+def write_sentences(path: Path, lines: int = 1000) -> Path:
+    """A file laid out as the UCI sentiment sentences: `sentence<TAB>0|1` on every line, no
+    header, `"` an ordinary character. Six lines (`QUOTED`) begin with a `"` that only the
+    quoted word of the line `RUN_ON` lines later closes, so CSV quoting reads each of them
+    and the lines up to that one as one row."""
+    closing = {line + RUN_ON for line in QUOTED}
+    rows = []
+    for number in range(1, lines + 1):
+        label = number % 2
+        word = (POSITIVE if label else NEGATIVE)[number % 5]
+        text = f"Film {number} is {word} from start to end."
+        if number in QUOTED:
+            text = f'"{word.title()} from the first scene, says review {number}.'
+        elif number in closing:
+            text = f'Film {number} has a "{word}" ending.'
+        rows.append(f"{text}\t{label}\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(rows), encoding="utf-8")
+    return path
+
+
 def run_error(task: Task, base_dir: Path) -> RunError:
     with pytest.raises(RunError) as caught:
         load_task_data(task, base_dir)
