@@ -161,16 +161,17 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     for writable in (folder.root, cache.root):  # fail now, not after the training
         probe_writable(writable)
     session = Session(checked.source, folder, options)
-    for found in checked.diagnostics:  # the warnings `check` gives, shown and logged first
-        where = f":{found.span.line}:{found.span.column}" if found.span else ""
-        session.progress({"kind": "warning", "at": f"{checked.source.path}{where}",
-                          "code": found.code, "message": found.message, "hint": found.hint})
     base = checked.source.directory
     reused = reuse(unread_plan(spec, base), checked.source, folder, options, session.progress)
     if reused is None:  # the data read, then asked again (a table naming media files)
         refused = downloads_refused(checked.validated, base, options.only)  # offline
         if refused:
             raise SpecError(checked.source, refused)
+        for found in checked.diagnostics:  # the warnings `check` gives, shown and logged
+            where = f":{found.span.line}:{found.span.column}" if found.span else ""
+            session.progress({"kind": "warning", "at": f"{checked.source.path}{where}",
+                              "code": found.code, "message": found.message,
+                              "hint": found.hint})
         session.begin(*planned(spec, base, session.progress))
         reused = reuse(session.plan, checked.source, folder, options, session.progress)
     if reused is not None:
