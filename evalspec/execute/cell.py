@@ -176,6 +176,7 @@ def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = Fals
     family's objective on the training split."""
     from evalspec.execute.families import plugin_for
     from evalspec.execute.models.builders import build_candidate
+    from evalspec.execute.models.candidate import count_parameters
 
     task = plan.spec.tasks[cell.task]
     seed_everything(cell.seed)
@@ -183,6 +184,8 @@ def built(plan: Plan, cell: Cell, data: TaskData, trust_remote_code: bool = Fals
     progress(loading(cell.model, plan.spec.models[cell.model], cell.key))
     candidate = build_candidate(cell.model, plan.spec.models[cell.model], task, data,
                                 plan.base_dir, trust_remote_code=trust_remote_code)
+    progress({"kind": "built", "model": cell.model,  # its size, for the time left
+              "parameters": count_parameters(candidate)})
     return plugin, candidate, plugin.objective(data.labels, data.train)
 
 

@@ -61,8 +61,10 @@ class TimeLeft:
     """Passes each event on, with `eta` (seconds) added to cell, step and epoch events once
     there is a measurement to base it on.
 
-    Each stage still to train is charged at the rate measured for that model's same stage,
-    else for that stage over every model, else for all training so far; the time a cell
+    Each stage still to train is charged at the rate measured for that model's same stage;
+    else at another model's rate on that stage scaled by their parameter counts (`built`
+    events: a model with N times the parameters is taken to train N times slower), else for
+    that stage over every model, else for all training so far; the time a cell
     spends outside training (building the model, encoding, predicting, measuring cost) is
     the mean over the cells finished, charged once per cell still to train. Cached cells
     cost nothing.
@@ -77,6 +79,7 @@ class TimeLeft:
         self.started = 0.0  # when it began
         self.latest: Event | None = None  # its latest step or epoch event
         self.finished, self.outside = 0, 0.0  # cells trained; their time outside training
+        self.parameters: dict[str, int] = {}  # by model, from its `built` event
 
     def __call__(self, event: Event) -> None:
         kind = event.get("kind")
@@ -86,6 +89,8 @@ class TimeLeft:
             self.started, self.latest = self.clock(), None
         elif kind in ("step", "epoch"):
             self._measure(event)
+        elif kind == "built":
+            self.parameters[event["model"]] = event["parameters"]
         if kind in ("cell", "step", "epoch"):
             left = self.seconds_left()
             if left is not None:
@@ -114,9 +119,18 @@ class TimeLeft:
         training = self.latest["training"] if self.latest else 0.0
         return self.clock() - self.started - training
 
-    def _rate(self, model: str, stage: int) -> Rate | None:
-        return next((r for key in ((model, stage), stage, None)
-                     if (r := self.rates.get(key)) is not None and r.known()), None)
+    def _seconds_per_example(self, model: str, stage: int) -> float | None:
+        own = self.rates.get((model, stage))
+        if own is not None and own.known():
+            return own.seconds / own.examples
+        size = self.parameters.get(model)
+        for key, rate in self.rates.items():
+            if isinstance(key, tuple) and key[1] == stage and rate.known() and size \
+                    and self.parameters.get(key[0]):
+                return rate.seconds / rate.examples * size / self.parameters[key[0]]
+        found = next((r for key in (stage, None)
+                      if (r := self.rates.get(key)) is not None and r.known()), None)
+        return found.seconds / found.examples if found else None
 
     def seconds_left(self) -> float | None:
         """None until a few steps, or a whole cell, are measured."""
@@ -133,10 +147,10 @@ class TimeLeft:
         seconds = 0.0
         for model, stage, examples in left:
             if examples:
-                rate = self._rate(model, stage)
-                if rate is None:
+                each = self._seconds_per_example(model, stage)
+                if each is None:
                     return None
-                seconds += examples * rate.seconds / rate.examples
+                seconds += examples * each
         if self.finished:
             outside = self.outside / self.finished
             seconds += outside * len(later)

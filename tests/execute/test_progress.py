@@ -136,3 +136,14 @@ def test_each_stage_is_charged_at_its_own_rate() -> None:
     run.at(1.1, {**training(0, 1, 100, 100, 10, 1.0), "kind": "epoch"})
     # the full stage trains 5 examples/s: 50 left here, 100 in the next cell; its head 1 s
     assert run.at(11.1, training(1, 1, 50, 150, 15, 11.0)) == pytest.approx(10 + 1 + 20)
+
+
+def test_a_stage_a_model_has_not_trained_yet_is_scaled_by_its_size() -> None:
+    run = Clocked(Work("big", (stage(1),), 100, False), Work("small", (stage(1),), 100, False))
+    run.at(0.0, {"kind": "cell", "number": 1, "cached": False})
+    run.at(0.0, {"kind": "built", "model": "big", "parameters": 4_000})
+    run.at(10.0, {**training(0, 1, 100, 100, 10, 10.0), "kind": "epoch"})  # 10 examples/s
+    run.at(10.0, {"kind": "cell", "number": 2, "cached": False})
+    run.at(10.0, {"kind": "built", "model": "small", "parameters": 1_000})
+    # a quarter of the parameters: taken to train four times as fast, 100 examples in 2.5 s
+    assert run.at(10.0, training(0, 1, 0, 0, 0, 0.0)) == pytest.approx(2.5)
