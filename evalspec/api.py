@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from evalspec.execute.data.examples import TaskData
     from evalspec.execute.events import Event
     from evalspec.execute.options import RunOptions
+    from evalspec.execute.runner import Runner
     from evalspec.plan import Evaluation, Plan
     from evalspec.results.reproduction import Reproduction
     from evalspec.results.store import RunFolder
@@ -148,9 +149,10 @@ class Written:
 
 
 def run(spec_file: str | Path | SourceFile, options: RunOptions,
-        out: Path | None = None) -> Written:
-    """Check, plan, train and evaluate every cell, write the results and the reports the
-    spec asks for. Nothing heavy starts before the spec and its data pass every check."""
+        out: Path | None = None, runner: Runner | None = None) -> Written:
+    """Check, plan, train and evaluate every cell (by `runner`: default in this process,
+    one after another), write the results and the reports the spec asks for. Nothing heavy
+    starts before the spec and its data pass every check."""
     from evalspec.execute.runner import run_cells
     from evalspec.session import Session
 
@@ -177,7 +179,7 @@ def run(spec_file: str | Path | SourceFile, options: RunOptions,
     if reused is not None:
         return reused
     run_cells(prescreened(session, cache), session.data, session.options, cache,
-              session.validation_scorer(), session.finish_cell, on_raced=session.raced)
+              session.validation_scorer(), session.finish_cell, runner, session.raced)
     results = session.write_results()
     return Written(results, report(results, spec.report.formats))
 

@@ -57,4 +57,5 @@ CODES: dict[str, str] = {
     "ES504": "non-finite loss",
     "ES505": "a reproduced run differs from the recorded one",
     "ES506": "an output or cache folder cannot be written",
+    "ES507": "a Ray worker cannot run a cell",
 }

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evalspec.errors import Interrupted, RunError, SpecError, UsageError
+
+if TYPE_CHECKING:
+    from evalspec.execute.cluster import RayRunner
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -54,6 +58,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                           "(default: .evalspec/cache beside the spec)")
     run.add_argument("--deterministic", action="store_true",
                      help="deterministic algorithms on CUDA (slower); the CPU always is")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="where cells train: here, one after another, or as tasks on a Ray "
+                          "cluster (needs `pip install 'evalspec[ray]'`; docs/scale.md)")
+    run.add_argument("--address", metavar="ADDR",
+                     help="with --executor ray: the cluster to connect to (default: start a "
+                          "local Ray instance)")
+    run.add_argument("--gpus-per-cell", type=float, metavar="N",
+                     help="with --executor ray: GPUs each cell's task asks for (default 0: "
+                          "cells train on the workers' CPUs)")
     run.set_defaults(handler=cmd_run)
 
     again = sub.add_parser("reproduce", help="re-run the spec inside a results file and "
@@ -195,19 +208,39 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_only(args)
     if args.out is not None and args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: is a file; name a folder")
+    runner = _runner(args)
     display = progress_display()
     try:
         options = RunOptions(device=args.device, only=tuple(args.only),
                              trust_remote_code=args.trust_remote_code, rerun=args.rerun,
                              cache_dir=args.cache_dir, deterministic=args.deterministic,
                              progress=display)
-        written = api.run(args.spec, options, args.out)
+        written = api.run(args.spec, options, args.out, runner)
     finally:
         display.close()
     print(leaderboard_text(read_json(written.results)))
     for path in (written.results, *written.reports):
         print(f"wrote {path}")
     return 0
+
+
+def _runner(args: argparse.Namespace) -> RayRunner | None:
+    """The Ray runner for `--executor ray` (None: cells train here), its options checked."""
+    if args.executor != "ray":
+        for flag, given in (("--address", args.address), ("--gpus-per-cell",
+                                                          args.gpus_per_cell)):
+            if given is not None:
+                raise UsageError(f"{flag} needs --executor ray")
+        return None
+    gpus = args.gpus_per_cell or 0
+    if gpus < 0:
+        raise UsageError(f"--gpus-per-cell {args.gpus_per_cell:g}: must be 0 or more")
+    if args.device == "cuda" and not gpus:
+        raise UsageError("--device cuda with --executor ray needs --gpus-per-cell N: a Ray "
+                         "task sees no GPU unless it asks for one")
+    from evalspec.execute.cluster import ray_runner
+
+    return ray_runner(args.address, gpus)
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:

@@ -26,7 +26,8 @@ def describe(event: dict[str, Any]) -> str:
         indent = "  " if "cell" in event else ""
         return f"{indent}loading {event['model']} ({event['source']})…"
     if kind == "cell":
-        where = "from the cache" if event.get("cached") else f"on {event['device']}"
+        where = "from the cache" if event.get("cached") else \
+            f"sent to {event['remote']}" if event.get("remote") else f"on {event['device']}"
         return f"cell {event['number']}/{event['of']}: {event['cell']} {where}{eta(event, '; ')}"
     if kind == "resume":
         return (f"  {event['cell']}: resuming from a checkpoint (stage {event['stage'] + 1}, "

@@ -7,9 +7,10 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from evalspec.errors import Interrupted
 from evalspec.execute.cache import CellCache
@@ -36,7 +37,12 @@ from evalspec.validate.model import Spec
 
 
 class Runner(Protocol):
-    """Runs cell jobs and yields their outcomes as each ends (in any order)."""
+    """Runs cell jobs and yields their outcomes as each ends (in any order). `batches`: it
+    runs several at once, so `run_cells` hands it every cell to train together; `remote`:
+    where jobs run when not in this process (for the progress line), else None."""
+
+    batches: ClassVar[bool]
+    remote: ClassVar[str | None]
 
     def run(self, jobs: Iterable[CellJob], progress: Callable[[Event], None],
             stop: Callable[[], bool]) -> Iterator[CellOutcome]: ...
@@ -45,6 +51,9 @@ class Runner(Protocol):
 @dataclass(frozen=True)
 class LocalRunner:
     """One job after another, in this process."""
+
+    batches: ClassVar[bool] = False
+    remote: ClassVar[str | None] = None
 
     def run(self, jobs: Iterable[CellJob], progress: Callable[[Event], None],
             stop: Callable[[], bool]) -> Iterator[CellOutcome]:
@@ -71,18 +80,24 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
               on_raced: Callable[[dict[str, Any]], None] = lambda record: None) -> None:
     """Each selected cell, handing each outcome on as it ends: from the cache when its
     digest is there, else run — resuming from its last checkpoint if it has one. When
-    candidates race, each cell trains against the leader of its task and seed so far, and a
-    cell the race stops goes to `on_raced` (its record cached: the same leader stops it
-    again without training). Progress events of cells, steps and epochs carry the time the
-    run has left (`eta.TimeLeft`)."""
+    candidates race, each cell trains against the leader of its task and seed so far (one
+    cell at a time, whatever the runner), and a cell the race stops goes to `on_raced` (its
+    record cached: the same leader stops it again without training). A runner that
+    `batches` gets every other cell to train at once, each held (`CellCache.claim`) until it
+    ends. Progress events of cells, steps and epochs carry the time the run has left
+    (`eta.TimeLeft`) when cells train one after another."""
     cells = list(plan.round(options.only).cells if options.only else plan.cells)
     runner = runner or LocalRunner()
+    racing = plan.spec.finetune is not None and plan.spec.finetune.race is not None
+    batching = runner.batches and not racing
     everything_cached = not options.rerun and all(cache.usable(c.digest, options.device)
                                                   for c in cells)
-    device = None if everything_cached else str(prepare(options.device, options.deterministic))
-    progress = TimeLeft([Work(c.model, c.stages, len(data[c.task].train),
-                              not options.rerun and cache.finished(c.digest)) for c in cells],
-                        options.progress)
+    device = None if everything_cached or runner.remote else \
+        str(prepare(options.device, options.deterministic))
+    progress = options.progress if batching else \
+        TimeLeft([Work(c.model, c.stages, len(data[c.task].train),
+                       not options.rerun and cache.finished(c.digest)) for c in cells],
+                 options.progress)
 
     leaders: dict[tuple[str, int], Leader] = {}
 
@@ -95,44 +110,75 @@ def run_cells(plan: Plan, data: dict[str, TaskData], options: RunOptions, cache:
         lead(plan, scorer, leaders, outcome)
         on_cell(outcome)
 
-    with stop_requests() as stop:
+    def decide(number: int, cell: Cell) -> CellJob | None:
+        """While the cell is claimed: its job when it has to train; None when it is done
+        here (from the cache, or stopped before by the race against the same leader)."""
+        nonlocal device
+        if options.rerun:
+            cache.forget(cell.digest)
+        damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
+        if damage is not None:  # computed again, never used as is
+            progress({"kind": "damaged", "cell": cell.key, "problem": damage})
+            cache.forget(cell.digest)
+        stopped = cache.raced(cell.digest)
+        leader = leaders.get((cell.task, cell.seed))
+        if stopped is not None and leader is not None and \
+                stopped["leader_digest"] == leader.digest:
+            on_raced(stopped)
+            return None
+        # a finished cell whose weights are gone trains again for evaluations it lacks
+        cached = cache.usable(cell.digest, options.device) and \
+            (not cache.missing(cell.digest, job(cell).evaluations)
+             or cache.weights(cell.digest) is not None)
+        if device is None and not cached and not runner.remote:  # the cache changed
+            device = str(prepare(options.device, options.deterministic))
+        where = {"remote": runner.remote} if runner.remote and not cached else {}
+        progress({"kind": "cell", "cell": cell.key, "number": number,
+                  "of": len(cells), "cached": cached,
+                  "device": options.device if device is None else device, **where})
+        if cached:
+            finished(from_cache(cache, job(cell), progress))
+            return None
+        return job(cell)
+
+    def train(queued: dict[str, tuple[CellJob, ExitStack]]) -> None:
+        """The queued jobs to the runner; each outcome cached, and its claim let go, as it
+        ends, and handed on in the order of the cells (so the results read as a local
+        run's)."""
+        order, ended = list(queued), {}
+        try:
+            for outcome in runner.run([j for j, _ in queued.values()], progress, stop):
+                done, claim = queued.pop(outcome.cell.digest)
+                keep(cache, outcome, done.evaluations)
+                claim.close()
+                ended[outcome.cell.digest] = outcome
+                while order and order[0] in ended:
+                    finished(ended.pop(order.pop(0)))
+        except RacedOut as out:  # a race trains one cell at a time: the queued one
+            (raced, claim), = queued.values()
+            cache.store_raced(raced.cell.digest, out.record)
+            progress({"kind": "raced", "cell": raced.cell.key, **out.record})
+            on_raced(out.record)
+            claim.close()
+        queued.clear()
+
+    with stop_requests() as stop, ExitStack() as held:
+        queued: dict[str, tuple[CellJob, ExitStack]] = {}
         for number, cell in enumerate(cells, start=1):
             if stop():
                 raise Interrupted("interrupted; run the same command to resume")
+            claim = held.enter_context(ExitStack())
             waiting = functools.partial(progress, {"kind": "waiting", "cell": cell.key})
-            with cache.claim(cell.digest, waiting):  # another run on this cache waits here
-                if options.rerun:
-                    cache.forget(cell.digest)
-                damage = cache.damage(cell.digest) if cache.finished(cell.digest) else None
-                if damage is not None:  # computed again, never used as is
-                    progress({"kind": "damaged", "cell": cell.key, "problem": damage})
-                    cache.forget(cell.digest)
-                stopped = cache.raced(cell.digest)
-                leader = leaders.get((cell.task, cell.seed))
-                if stopped is not None and leader is not None and \
-                        stopped["leader_digest"] == leader.digest:
-                    on_raced(stopped)
-                    continue
-                # a finished cell whose weights are gone trains again for evaluations it lacks
-                cached = cache.usable(cell.digest, options.device) and \
-                    (not cache.missing(cell.digest, job(cell).evaluations)
-                     or cache.weights(cell.digest) is not None)
-                if device is None and not cached:  # the cache changed while we ran
-                    device = str(prepare(options.device, options.deterministic))
-                progress({"kind": "cell", "cell": cell.key, "number": number,
-                          "of": len(cells), "cached": cached,
-                          "device": options.device if device is None else device})
-                if cached:
-                    finished(from_cache(cache, job(cell), progress))
-                    continue
-                try:
-                    for outcome in runner.run([job(cell)], progress, stop):
-                        keep(cache, outcome, job(cell).evaluations)
-                        finished(outcome)
-                except RacedOut as out:
-                    cache.store_raced(cell.digest, out.record)
-                    progress({"kind": "raced", "cell": cell.key, **out.record})
-                    on_raced(out.record)
+            claim.enter_context(cache.claim(cell.digest, waiting))  # another run waits here
+            found = decide(number, cell)
+            if found is None:
+                claim.close()
+                continue
+            queued[cell.digest] = (found, claim)
+            if not batching:
+                train(queued)
+        if queued:
+            train(queued)
 
 
 def from_cache(cache: CellCache, job: CellJob, progress: Callable[[Event], None]
