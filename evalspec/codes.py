@@ -58,4 +58,5 @@ CODES: dict[str, str] = {
     "ES505": "a reproduced run differs from the recorded one",
     "ES506": "an output or cache folder cannot be written",
     "ES507": "a Ray worker cannot run a cell",
+    "ES508": "a data-parallel training process failed",
 }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from evalspec.errors import Interrupted, RunError, SpecError, UsageError
 
 if TYPE_CHECKING:
-    from evalspec.execute.cluster import RayRunner
+    from evalspec.execute.runner import Runner
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -67,6 +67,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     run.add_argument("--gpus-per-cell", type=float, metavar="N",
                      help="with --executor ray: GPUs each cell's task asks for (default 0: "
                           "cells train on the workers' CPUs)")
+    run.add_argument("--nproc", type=int, metavar="N",
+                     help="train each cell with N data-parallel processes on this machine "
+                          "(gloo on the CPU, NCCL on N GPUs; docs/scale.md)")
     run.set_defaults(handler=cmd_run)
 
     again = sub.add_parser("reproduce", help="re-run the spec inside a results file and "
@@ -224,14 +227,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _runner(args: argparse.Namespace) -> RayRunner | None:
-    """The Ray runner for `--executor ray` (None: cells train here), its options checked."""
+def _runner(args: argparse.Namespace) -> Runner | None:
+    """The Ray runner for `--executor ray`, the data-parallel one for `--nproc N` (N > 1),
+    else None (cells train here, one process), its options checked."""
+    if args.nproc is not None and args.nproc < 1:
+        raise UsageError(f"--nproc {args.nproc}: must be 1 or more")
     if args.executor != "ray":
         for flag, given in (("--address", args.address), ("--gpus-per-cell",
                                                           args.gpus_per_cell)):
             if given is not None:
                 raise UsageError(f"{flag} needs --executor ray")
-        return None
+        if args.nproc is None or args.nproc == 1:
+            return None
+        from evalspec.execute.parallel import DataParallelRunner
+
+        return DataParallelRunner(args.nproc)
+    if args.nproc is not None:
+        raise UsageError("--nproc trains cells here; it cannot be combined with --executor ray")
     gpus = args.gpus_per_cell or 0
     if gpus < 0:
         raise UsageError(f"--gpus-per-cell {args.gpus_per_cell:g}: must be 0 or more")

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from evalspec.execute.families.base import FamilyPlugin, Objective
     from evalspec.execute.models.candidate import Candidate, Encoded
+    from evalspec.execute.training.ranks import Ranks
 
 # Validation predictions of a task → the spec's metrics on them (for curves and early
 # stopping); results.scoring.ValidationScorer is the one the session passes.
@@ -114,6 +115,17 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
     """Train the cell through its stages (resuming from its last checkpoint if it has
     one), keep its weights, predict the test split and the job's evaluations, and measure
     cost: peak memory over all of that, then latency and throughput."""
+    outcome = run_rank(job, progress, stop)
+    assert outcome is not None, "a single process is the lead rank"
+    return outcome
+
+
+def run_rank(job: CellJob, progress: Callable[[Event], None] = _ignore,
+             stop: Callable[[], bool] = _never, ranks: Ranks | None = None
+             ) -> CellOutcome | None:
+    """`run_cell` as one of several `ranks` that train the cell together: each trains its
+    share of every batch; the lead rank alone checkpoints, keeps the weights, predicts and
+    measures, and returns the outcome (the others return None once training ends)."""
     from evalspec.execute.evaluations import predict_evaluations
     from evalspec.execute.training import checkpoint
     from evalspec.execute.training.memory import CellMemory
@@ -149,11 +161,13 @@ def run_cell(job: CellJob, progress: Callable[[Event], None] = _ignore,
                           seed=cell.seed, score=score, higher_is_better=directions,
                           progress=lambda e: progress({"cell": cell.key, "primary": primary,
                                                        **e}),
-                          save=lambda c: checkpoint.save(folder, c), stop=stop)
+                          save=lambda c: checkpoint.save(folder, c), stop=stop, ranks=ranks)
         resume = checkpoint.latest(folder)
         if resume is not None:
             progress({"kind": "resume", "cell": cell.key, **resume.state})
         logs = trainer.run(cell.stages, resume)
+        if not trainer.ranks.lead:
+            return None
         CellCache(job.cache_root).keep_weights(cell.digest, candidate)
         test = candidate.encode(data.test)
         predictions = predict(candidate, plugin, objective, data.test, data.labels, device,

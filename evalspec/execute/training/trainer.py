@@ -20,6 +20,7 @@ from evalspec.execute.training.checkpoint import Checkpoint
 from evalspec.execute.training.optim import build_optimizer, build_schedule
 from evalspec.execute.training.precision import autocast, resolve_precision
 from evalspec.execute.training.predict import forward_all
+from evalspec.execute.training.ranks import Ranks
 from evalspec.plan import StagePlan
 
 Scorer = Callable[[np.ndarray], dict[str, float | None]]  # decoded outputs → metric values
@@ -110,7 +111,9 @@ class Trainer:
     every optimizer step — when it says so, the trainer checkpoints and raises Interrupted.
     `progress` receives an `epoch` event after every epoch and a `step` event at most every
     STEP_EVENT_SECONDS; both say where training stands and what this trainer has trained
-    (`trained` examples, `trained_steps`, `training` seconds since it was built).
+    (`trained` examples, `trained_steps`, `training` seconds since it was built). With
+    several `ranks`, each trains its share of every batch and their gradients are summed
+    before each step; only the lead rank saves.
     """
 
     def __init__(self, candidate: Candidate, objective: Objective, train: Split,
@@ -118,7 +121,7 @@ class Trainer:
                  score: Scorer | None = None, higher_is_better: dict[str, bool] | None = None,
                  progress: Progress | None = None,
                  save: Callable[[Checkpoint], object] | None = None,
-                 stop: Callable[[], bool] = _never):
+                 stop: Callable[[], bool] = _never, ranks: Ranks | None = None):
         self.candidate = candidate.to(device)
         self.objective = objective
         self.train_split, self.val_split = train, validation
@@ -126,7 +129,9 @@ class Trainer:
         self.score = score or (lambda outputs: {})
         self.higher_is_better = higher_is_better or {}
         self.progress = progress or (lambda event: None)
-        self.save, self.stop = save, stop
+        self.ranks = ranks or Ranks()
+        self.save = save if self.ranks.lead else None
+        self.stop = stop
         self._features: dict[str, torch.Tensor] = {}  # valid until the backbone changes
         self.backbone_passes = 0
         self._started = time.perf_counter()
@@ -205,8 +210,10 @@ class Trainer:
             self.features("train")  # before train mode: computing them switches to eval
         self._train_mode(stage)
         split = self.train_split
+        order = epoch_generator(self.seed, index, epoch)
+        self.ranks.seed_epoch(order.initial_seed())
         batches = training_batches(None if cached else split.encoded.lengths, len(split),
-                                   stage.batch_size, epoch_generator(self.seed, index, epoch))
+                                   stage.batch_size, order)
         losses = position.losses
         steps = math.ceil(len(batches) / stage.accumulate)
         started = reported = time.perf_counter()
@@ -217,15 +224,17 @@ class Trainer:
                 continue
             fresh += len(indices)
             self._trained += len(indices)
-            targets = split.targets[indices].to(self.device)
+            mine, weight = self.ranks.share(indices)
+            targets = split.targets[mine].to(self.device)
             with autocast(self.device, stage.precision):
-                loss = self.objective.loss(self._outputs_for(indices, cached), targets)
-            if not torch.isfinite(loss):
-                raise RunError(f"non-finite loss ({loss.item()}) in stage `{stage.name}`, "
+                loss = self.objective.loss(self._outputs_for(mine, cached), targets) * weight
+            batch_loss = self.ranks.total(loss)  # the whole batch's, the same on every rank
+            if not math.isfinite(batch_loss):
+                raise RunError(f"non-finite loss ({batch_loss}) in stage `{stage.name}`, "
                                f"epoch {epoch}, step {number}; lower `lr` or set `grad_clip`",
                                "ES504")
             self._scaler.scale(loss / stage.accumulate).backward()
-            losses.append(loss.item())
+            losses.append(batch_loss)
             if number % stage.accumulate and number != len(batches):
                 continue
             self._step(stage, optimizer, schedule)
@@ -242,7 +251,7 @@ class Trainer:
                                **self._counters()})
             if stage.max_steps and position.steps >= stage.max_steps:
                 break
-            if self.stop():
+            if self.ranks.any(self.stop()):
                 self._checkpoint(position, optimizer, schedule, best, log)
                 raise Interrupted("interrupted; run the same command to resume")
         if not cached:
@@ -263,6 +272,7 @@ class Trainer:
         return self.candidate(batch)
 
     def _step(self, stage: StagePlan, optimizer: torch.optim.Optimizer, schedule: Any) -> None:
+        self.ranks.sum_gradients(self.candidate.parameters())
         if stage.grad_clip:
             self._scaler.unscale_(optimizer)
             nn.utils.clip_grad_norm_(
