@@ -18,6 +18,7 @@ from evalspec.lsp.cursor import cursor, offset, word_at
 from evalspec.lsp.models import cached_models
 from evalspec.parse import ast, parse
 from evalspec.parse.layout import layout
+from evalspec.registry.models import MODEL_SOURCES
 from evalspec.source import SourceFile, Span
 
 SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -61,8 +62,10 @@ def completions(text: str, at: int) -> list[types.CompletionItem]:
     if here.in_comment:
         return []
     if here.in_string:
-        models = cached_models() if here.call == "hf" and here.calls[-1][1] in (None, "id") \
-            else []
+        source = MODEL_SOURCES.get(here.call or "")
+        takes_hub_id = source is not None and source.hub_id is not None and \
+            here.calls[-1][1] in (None, source.hub_id)
+        models = cached_models() if takes_hub_id else []
         return [_item(c) for c in models]
     if here.calls:
         name, parameter = here.calls[-1]

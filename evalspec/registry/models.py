@@ -67,6 +67,7 @@ class ModelSource:
     identified_by: str  # what keys the cache: hub id + revision | name | weight files | args
     builder: str  # `module:function` building its candidate
     locate: Callable[[Any, Path], Path | None] | None = None  # its files on disk, if local
+    hub_id: str | None = None  # the argument naming a Hugging Face hub id, if it takes one
 
     def fits(self, source: Any) -> tuple[str, ...]:
         """The inputs a written source can take; several when its files decide (a local
@@ -85,7 +86,7 @@ BUILDERS = "evalspec.execute.models.builders"
 for _source in (
         ModelSource("hf", "a Hugging Face hub id (a BERT- or GPT-style text model, a "
                     "wav2vec2-style audio model), optionally a revision",
-                    ("text", "audio"), "hub id and revision", f"{BUILDERS}:hub"),
+                    ("text", "audio"), "hub id and revision", f"{BUILDERS}:hub", hub_id="id"),
         ModelSource("timm", "a timm model name with its pretrained weights", ("image",),
                     "timm name", f"{BUILDERS}:timm"),
         ModelSource("path", "a local Hugging Face folder, or a weights file with `arch`",

@@ -89,3 +89,17 @@ def test_a_session(client: Client) -> None:
         "textDocument": {"uri": uri, "version": 6}, "contentChanges": [{"text": SPEC}]})
     assert client.request("textDocument/formatting", {
         "textDocument": {"uri": uri}, "options": {"tabSize": 2, "insertSpaces": True}}) == []
+
+
+def test_a_hub_id_completes_from_the_local_cache(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalspec.lsp.server import completions
+
+    (tmp_path / "models--sentence-transformers--all-MiniLM-L6-v2").mkdir()
+    (tmp_path / "datasets--someone--data").mkdir()  # a data set, not a model
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path))
+    typed = 'model m {\n  source = hf("'
+    assert [i.label for i in completions(typed, len(typed))] == \
+        ["sentence-transformers/all-MiniLM-L6-v2"]
+    local = 'model m {\n  source = path("'
+    assert completions(local, len(local)) == []  # not a source that takes a hub id
