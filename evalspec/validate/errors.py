@@ -10,6 +10,7 @@ from pydantic_core import ErrorDetails
 from evalspec.diagnostics import Diagnostic, did_you_mean, one_of
 from evalspec.source import Span
 from evalspec.validate import model as m
+from evalspec.validate.lower import NESTED_BLOCKS
 from evalspec.validate.spans import Path, SpanIndex, data_path
 
 _BLOCKS: dict[tuple[str | int | None, ...], tuple[type[BaseModel], str]] = {
@@ -80,9 +81,13 @@ def _owner(data: dict[str, Any], path: Path) -> tuple[type[BaseModel] | None, st
 
 
 def _field_names(model: type[BaseModel] | None) -> list[str]:
+    """What may be written in a block or call, as written: a field that holds labelled
+    blocks as the block (`stage NAME { … }`, not `stages`)."""
     if model is None:
         return []
-    return [n for n in model.model_fields if n != "fn"]
+    written = {field: f"{keyword} NAME {{ … }}" for nested in NESTED_BLOCKS.values()
+               for keyword, field in nested.items()}
+    return [written.get(n, n) for n in model.model_fields if n != "fn"]
 
 
 def _what(path: Path) -> str:
