@@ -89,13 +89,15 @@ def quiet_libraries() -> None:
 
 
 def deterministic(on: bool) -> None:
-    """Deterministic algorithms (CUDA needs them asked for; the CPU kernels used are)."""
+    """Deterministic algorithms (CUDA needs them asked for; the CPU kernels used are).
+    Otherwise cuDNN times its convolution algorithms once per input shape and keeps the
+    fastest (batches have one shape per split for images and audio)."""
     import torch
 
     if on:
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         torch.use_deterministic_algorithms(True)
-        torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.benchmark = not on
 
 
 def prepare(device: str, deterministic_kernels: bool) -> torch.device:
@@ -157,15 +159,19 @@ def run_rank(job: CellJob, progress: Callable[[Event], None] = _ignore,
             return found
 
         folder = CellCache(job.cache_root).checkpoints(cell.digest)
+        writer = checkpoint.Writer(folder)
         trainer = Trainer(candidate, objective, train, validation, device=device,
                           seed=cell.seed, score=score, higher_is_better=directions,
                           progress=lambda e: progress({"cell": cell.key, "primary": primary,
                                                        **e}),
-                          save=lambda c: checkpoint.save(folder, c), stop=stop, ranks=ranks)
+                          save=writer.submit, stop=stop, ranks=ranks)
         resume = checkpoint.latest(folder)
         if resume is not None:
             progress({"kind": "resume", "cell": cell.key, **resume.state})
-        logs = trainer.run(cell.stages, resume)
+        try:
+            logs = trainer.run(cell.stages, resume)
+        finally:
+            writer.close()
         if not trainer.ranks.lead:
             return None
         CellCache(job.cache_root).keep_weights(cell.digest, candidate)

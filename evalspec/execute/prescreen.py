@@ -53,7 +53,7 @@ def _scores(plan: Plan, cell: Cell, data: TaskData, options: RunOptions,
     candidate.to(device).eval()
     with torch.inference_mode():
         features = forward_all(candidate, candidate.encode(data.train), candidate.features,
-                               device).double().numpy()
+                               device).double().cpu().numpy()
     targets = objective.targets(data.train).numpy()
     regression = family_of(plan.spec.tasks[cell.task].type).prediction == "values"
     mean, sd = linear_probe(features, targets, regression=regression, folds=folds,

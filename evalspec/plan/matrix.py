@@ -40,6 +40,7 @@ class StagePlan:
     grad_clip: float | None
     accumulate: int
     max_steps: int | None
+    compile: bool
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class Plan:
 
 DEFAULTS = {"batch_size": 32, "optimizer": {"fn": "adamw", "weight_decay": 0.01, "beta1": 0.9,
                                                "beta2": 0.999},
-            "precision": "auto", "grad_clip": None, "accumulate": 1, "max_steps": None}
+            "precision": "auto", "grad_clip": None, "accumulate": 1, "max_steps": None,
+            "compile": False}
 
 
 def resolve_stage(name: str, stage: Stage, finetune: Finetune) -> StagePlan:
@@ -134,7 +136,7 @@ def resolve_stage(name: str, stage: Stage, finetune: Finetune) -> StagePlan:
         patience=early.n if early else None, monitor=early.metric if early else None,
         min_delta=early.min_delta if early else 0.0, batch_size=pick("batch_size"),
         optimizer=pick("optimizer"), precision=pick("precision"), grad_clip=pick("grad_clip"),
-        accumulate=pick("accumulate"), max_steps=pick("max_steps"))
+        accumulate=pick("accumulate"), max_steps=pick("max_steps"), compile=pick("compile"))
 
 
 def runtime_versions() -> dict[str, str]:

@@ -34,6 +34,7 @@ from evalspec.results.schema import (
     MetricInfo,
     ResultsDocument,
     SeedSummary,
+    Stage,
     Standing,
     Task,
 )
@@ -261,12 +262,23 @@ def seeds(document: ResultsDocument, task: Task, cells: Sequence[Cell], order: S
                           if found else Value(fmt.MISSING))
         values.append(Value(fmt.seconds(cell.cost.train_time.seconds)))
         stages = " · ".join(f"{visible(s.name)} {s.best_epoch or fmt.MISSING}/{len(s.epochs)}"
-                            + (" (stopped early)" if s.stopped_early else "")
-                            for s in cell.stages)
+                            + stage_notes(s) for s in cell.stages)
         values.append(Value(stages or "no training"))
         rows.append(Row(visible(cell.model), colours[cell.model], tuple(values),
                         f"seed {cell.seed}"))
     return Table(columns, tuple(rows))
+
+
+def stage_notes(stage: Stage) -> str:
+    """` (stopped early, bf16, compiled)`: how a stage trained, beyond plain float32."""
+    notes = ["stopped early"] if stage.stopped_early else []
+    if stage.precision not in (None, "fp32"):
+        notes.append(str(stage.precision))
+    if stage.compiled:
+        notes.append("compiled")
+    elif stage.compile_failure:
+        notes.append("not compiled: " + visible(stage.compile_failure))
+    return f" ({', '.join(notes)})" if notes else ""
 
 
 def confusions(task: Task, pooled: Mapping[str, curves.Scores], order: Sequence[str],

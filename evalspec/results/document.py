@@ -73,6 +73,8 @@ def cell_record(spec: Spec, outcome: CellOutcome, predictions_file: str,
 
 STAGE_KEYS = ("name", "train", "trainable_params", "best_epoch", "stopped_early", "seconds",
               "backbone_passes")
+RECORDED_SINCE = {"precision": None, "compiled": False, "compile_failure": None}  # absent
+# from stage logs that earlier versions cached
 
 
 def _stage(stage: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +83,8 @@ def _stage(stage: dict[str, Any]) -> dict[str, Any]:
     epochs = [{"epoch": e["epoch"], "train_loss": e["train_loss"], "lr": e["lr"],
                "val_loss": e.get("val_loss"), "val": e.get("val", {}), "seconds": e["seconds"]}
               for e in stage["epochs"]]
-    return {**{key: stage[key] for key in STAGE_KEYS}, "epochs": epochs}
+    return {**{key: stage[key] for key in STAGE_KEYS}, "epochs": epochs,
+            **{key: stage.get(key, default) for key, default in RECORDED_SINCE.items()}}
 
 
 def cost_record(spec: Spec, measured: dict[str, Any]) -> dict[str, Any]:

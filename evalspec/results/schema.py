@@ -146,6 +146,14 @@ class Stage(Record):
     stopped_early: bool = Field(description="early stopping ended the stage")
     seconds: float = Field(description="wall-clock seconds for the stage")
     backbone_passes: int = Field(description="full backbone passes over an example set")
+    precision: str | None = Field(None, description="`fp32`, `tf32`, `bf16` or `fp16`: the "
+                                  "stage's `precision` as resolved for the device (`auto` "
+                                  "is bf16 on a CUDA GPU that supports it, else fp32); null "
+                                  "for a cell trained by an evalspec that did not record it")
+    compiled: bool = Field(False, description="the stage trained through `torch.compile`")
+    compile_failure: str | None = Field(None, description="with `compile = true`: why the "
+                                        "stage trained without compiling (the first line of "
+                                        "the error); null when it compiled or was not asked to")
 
 
 class Identity(Record):

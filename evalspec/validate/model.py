@@ -591,7 +591,7 @@ class Patience(Call):
         return self.monitor.split(".", 1)[1]
 
 
-Precision = Literal["auto", "fp32", "bf16", "fp16"]
+Precision = Literal["auto", "fp32", "tf32", "bf16", "fp16"]
 
 
 class StageOverrides(Frozen):
@@ -599,7 +599,10 @@ class StageOverrides(Frozen):
 
     batch_size: PositiveInt | None = Field(None, description="examples per step")
     optimizer: Optimizer | None = Field(None, description="`adamw(…)`, `adam(…)` or `sgd(…)`")
-    precision: Precision | None = Field(None, description="`auto`, `fp32`, `bf16` or `fp16`")
+    precision: Precision | None = Field(
+        None, description="`auto`, `fp32`, `tf32`, `bf16` or `fp16`")
+    compile: bool | None = Field(None, description="`true`: train the model through "
+                                 "`torch.compile` (stages that train only the head do not)")
     grad_clip: PositiveFloat | None = Field(None, description="clip the gradient norm to this")
     accumulate: PositiveInt | None = Field(None, description="micro-batches per optimizer step")
     max_steps: PositiveInt | None = Field(None, description="cap on optimizer steps")

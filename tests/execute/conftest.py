@@ -196,7 +196,7 @@ def make_stage() -> Callable[..., StagePlan]:
             warmup=0.0, layer_decay=None, patience=None, monitor=None, min_delta=0.0,
             batch_size=16, optimizer={"fn": "adamw", "weight_decay": 0.01, "beta1": 0.9,
                                       "beta2": 0.999},
-            precision="fp32", grad_clip=None, accumulate=1, max_steps=None)
+            precision="fp32", grad_clip=None, accumulate=1, max_steps=None, compile=False)
         settings.update(overrides)
         return StagePlan(**settings)
     return make

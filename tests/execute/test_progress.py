@@ -84,7 +84,7 @@ def stage(epochs: int, train: str = "all") -> StagePlan:
     return StagePlan(name=train, train=train, top_n=0, epochs=epochs, lr=1e-3,
                      schedule="constant", warmup=0.0, layer_decay=None, patience=None,
                      monitor=None, min_delta=0.0, batch_size=10, optimizer={}, precision="fp32",
-                     grad_clip=None, accumulate=1, max_steps=None)
+                     grad_clip=None, accumulate=1, max_steps=None, compile=False)
 
 
 def training(stage_index: int, epoch: int, examples: int, trained: int, steps: int,

@@ -18,6 +18,7 @@ from evalspec.execute.models.candidate import Batch, Candidate, Encoded, Identit
 from evalspec.execute.models.melspec import MelSettings, mel_frames, spec_augment
 from evalspec.execute.models.recurrent import RecurrentEncoder
 from evalspec.execute.models.weights import load_into, load_state_dict
+from evalspec.execute.training.feed import decode_all
 
 BLANK_ONLY = -1e4  # the score of every symbol but the blank on a padding frame
 Prepare = Callable[[np.ndarray], np.ndarray]  # clip samples → the encoder's input frames
@@ -91,11 +92,13 @@ class AudioCandidate(Candidate):
         self.rate, self.max_seconds = rate, max_seconds
 
     def encode(self, examples: Examples) -> Encoded:
-        inputs = [torch.from_numpy(self.prepare(read_clip(path, self.rate,
-                                                          self.max_seconds).samples))
-                  for path in examples.inputs["audio"]]
+        inputs = decode_all(self._frames, examples.inputs["audio"])
         width = max((len(x) for x in inputs), default=1)
         return Encoded([{"input": x, "width": width} for x in inputs], [len(x) for x in inputs])
+
+    def _frames(self, source: Any) -> torch.Tensor:
+        return torch.from_numpy(self.prepare(read_clip(source, self.rate,
+                                                       self.max_seconds).samples))
 
     def collate(self, items: Sequence[dict[str, Any]]) -> Batch:
         width = items[0]["width"]

@@ -45,6 +45,7 @@ class Candidate(nn.Module):
         self.backbone = backbone
         self.head = head
         self.identity = identity
+        self.inference_batch: dict[str, int] = {}  # device type → the batch that last fitted
 
     # -- what each family provides -------------------------------------------------------
     def encode(self, examples: Examples) -> Encoded:

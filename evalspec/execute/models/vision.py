@@ -14,6 +14,7 @@ from evalspec.errors import RunError
 from evalspec.execute.data.examples import Examples
 from evalspec.execute.models.candidate import Batch, Candidate, Encoded, Identity
 from evalspec.execute.models.weights import load_into, load_state_dict
+from evalspec.execute.training.feed import decode_all
 
 
 def _to_image(item: Any) -> Any:
@@ -33,7 +34,10 @@ class VisionCandidate(Candidate):
         self.transform = transform
 
     def encode(self, examples: Examples) -> Encoded:
-        return Encoded([self.transform(_to_image(i)) for i in examples.inputs["image"]])
+        return Encoded(decode_all(self._pixels, examples.inputs["image"]))
+
+    def _pixels(self, item: Any) -> torch.Tensor:
+        return cast(torch.Tensor, self.transform(_to_image(item)))
 
     def collate(self, items: Sequence[torch.Tensor]) -> Batch:
         return {"pixels": torch.stack(list(items))}

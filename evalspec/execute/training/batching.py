@@ -23,11 +23,10 @@ def training_batches(lengths: list[int] | None, count: int, batch_size: int,
     return [batches[i] for i in shuffled]
 
 
-def inference_batches(lengths: list[int] | None, count: int,
-                      batch_size: int) -> list[list[int]]:
-    """Every index once, longest first when lengths are known (results are put back in
-    order by the caller)."""
+def inference_order(lengths: list[int] | None, count: int) -> list[int]:
+    """Every index once, longest first when lengths are known (so the first batch is the
+    largest; results are put back in order by the caller)."""
     order = list(range(count))
     if lengths is not None:
         order.sort(key=lambda i: -lengths[i])
-    return [order[i:i + batch_size] for i in range(0, count, batch_size)]
+    return order

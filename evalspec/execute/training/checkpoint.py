@@ -4,6 +4,7 @@ Only complete checkpoints are read; a broken one is removed once a newer one is 
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import torch
 
 from evalspec.atomic import folder_write, is_complete, remove_folder
+from evalspec.execute.training.tensors import map_tensors
 
 PREFIX = "ckpt-"
 
@@ -27,6 +29,52 @@ class Checkpoint:
     rng: dict[str, torch.Tensor]
     state: dict[str, Any]  # JSON: stage, epoch, step, waited, best value/epoch, logs
     scaler: dict[str, Any] = field(default_factory=dict)  # fp16 loss scaling, when used
+
+
+def on_cpu(value: Any) -> Any:
+    """`value` with every tensor in it copied to the CPU (a copy even of a CPU tensor), so
+    that training can go on changing the originals. Copies from a GPU are made without
+    blocking, into pinned memory, and waited for once at the end."""
+    gpus: set[torch.device] = set()
+
+    def copied(tensor: torch.Tensor) -> torch.Tensor:
+        if tensor.device.type == "cuda":
+            gpus.add(tensor.device)
+            return tensor.detach().to("cpu", non_blocking=True)
+        return tensor.detach().to("cpu", copy=True)
+
+    found = map_tensors(value, copied)
+    for device in gpus:
+        torch.cuda.synchronize(device)
+    return found
+
+
+class Writer:
+    """Writes a cell's checkpoints to `folder` in a background thread, one at a time, so
+    that training goes on while they are written (on a GPU an epoch can take less time
+    than writing MiniLM's 360 MB of weights and optimizer state). A checkpoint holds its
+    own copies (`Trainer` makes them), so it may be written later. `close` waits for the
+    last write and raises its error, if any; so does the next `submit`."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="checkpoint")
+        self._pending: Future[Path] | None = None
+
+    def submit(self, checkpoint: Checkpoint) -> None:
+        self._wait()
+        self._pending = self._thread.submit(lambda: save(self.folder, checkpoint))
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self._wait()
+        finally:
+            self._thread.shutdown()
 
 
 def _number(path: Path) -> int:

@@ -37,12 +37,12 @@ class Ranks:
         if self.world > 1:
             torch.manual_seed(seed * self.world + self.rank)
 
-    def total(self, value: torch.Tensor) -> float:
-        """The sum of a scalar over the ranks."""
+    def totals(self, values: torch.Tensor) -> list[float]:
+        """Each of a vector's values summed over the ranks, read back to the host."""
         if self.world > 1:
-            value = value.detach().to(self.device, torch.float64).reshape(1)
-            torch.distributed.all_reduce(value)
-        return float(value.item())
+            values = values.detach().to(self.device, torch.float64)
+            torch.distributed.all_reduce(values)
+        return [float(v) for v in values.tolist()]
 
     def any(self, flag: bool) -> bool:
         """Whether any rank's flag is set (all ranks stop at the same step)."""

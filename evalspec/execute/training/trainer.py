@@ -16,9 +16,11 @@ from evalspec.errors import Interrupted, RunError
 from evalspec.execute.families.base import Objective
 from evalspec.execute.models.candidate import Candidate, Encoded, count_parameters
 from evalspec.execute.training.batching import training_batches
-from evalspec.execute.training.checkpoint import Checkpoint
+from evalspec.execute.training.checkpoint import Checkpoint, on_cpu
+from evalspec.execute.training.compiled import CompiledModel
+from evalspec.execute.training.feed import indices_on, to_device
 from evalspec.execute.training.optim import build_optimizer, build_schedule
-from evalspec.execute.training.precision import autocast, resolve_precision
+from evalspec.execute.training.precision import autocast, matmuls, resolve_precision
 from evalspec.execute.training.predict import forward_all
 from evalspec.execute.training.ranks import Ranks
 from evalspec.plan import StagePlan
@@ -26,6 +28,7 @@ from evalspec.plan import StagePlan
 Scorer = Callable[[np.ndarray], dict[str, float | None]]  # decoded outputs → metric values
 Progress = Callable[[dict[str, Any]], None]
 STEP_EVENT_SECONDS = 0.1  # at most ten step events a second
+READ_LOSSES_EVERY = 50  # batches whose losses stay on the device before they are read back
 
 
 @dataclass
@@ -49,6 +52,9 @@ class StageLog:
     stopped_early: bool = False
     seconds: float = 0.0
     backbone_passes: int = 0  # full passes of the backbone over an example set
+    precision: str = "fp32"  # as resolved for the device
+    compiled: bool = False  # trained through torch.compile
+    compile_failure: str | None = None  # why `compile = true` trained eagerly instead
 
 
 def set_trainable(candidate: Candidate, stage: StagePlan) -> None:
@@ -79,6 +85,39 @@ class Pass:
     per_second: float | None
 
 
+class EpochLosses:
+    """An epoch's batch losses. Each stays on the device as it comes (reading one back
+    makes the host wait for the GPU at every step) and they are read back together every
+    READ_LOSSES_EVERY batches, before a checkpoint and at the epoch's end, on every rank
+    at the same batches. A non-finite loss is found when read back (ES504)."""
+
+    def __init__(self, read: list[float], ranks: Ranks, stage: str, epoch: int):
+        self.values = read  # read back (a resumed epoch's earlier batches included)
+        self.ranks, self.stage, self.epoch = ranks, stage, epoch
+        self._waiting: list[torch.Tensor] = []
+        self._first = 0  # batch number of the first waiting loss
+
+    def add(self, number: int, loss: torch.Tensor) -> None:
+        if not self._waiting:
+            self._first = number
+        self._waiting.append(loss.detach().float())
+        if len(self._waiting) >= READ_LOSSES_EVERY:
+            self.read()
+
+    def read(self) -> list[float]:
+        """Every loss so far, as the whole batch's (summed over the ranks)."""
+        if self._waiting:
+            totals = self.ranks.totals(torch.stack(self._waiting))
+            for offset, value in enumerate(totals):
+                if not math.isfinite(value):
+                    raise RunError(f"non-finite loss ({value}) in stage `{self.stage}`, epoch "
+                                   f"{self.epoch}, step {self._first + offset}; lower `lr` "
+                                   "or set `grad_clip`", "ES504")
+            self.values += totals
+            self._waiting.clear()
+        return self.values
+
+
 @dataclass
 class Position:
     """Where a cell's training stands; every checkpoint saves it, resuming starts from it."""
@@ -107,8 +146,9 @@ def _never() -> bool:
 class Trainer:
     """Runs a cell's stages in order; each starts from the weights the previous one left.
 
-    `save` receives a checkpoint at the end of every epoch and stage; `stop` is asked after
-    every optimizer step — when it says so, the trainer checkpoints and raises Interrupted.
+    `save` receives a checkpoint (its own copies of every tensor, on the CPU) at the end of
+    every epoch and stage; `stop` is asked after every optimizer step — when it says so,
+    the trainer checkpoints and raises Interrupted.
     `progress` receives an `epoch` event after every epoch and a `step` event at most every
     STEP_EVENT_SECONDS; both say where training stands and what this trainer has trained
     (`trained` examples, `trained_steps`, `training` seconds since it was built). With
@@ -123,6 +163,7 @@ class Trainer:
                  save: Callable[[Checkpoint], object] | None = None,
                  stop: Callable[[], bool] = _never, ranks: Ranks | None = None):
         self.candidate = candidate.to(device)
+        self._targets = train.targets.to(device)
         self.objective = objective
         self.train_split, self.val_split = train, validation
         self.device, self.seed = device, seed
@@ -136,6 +177,8 @@ class Trainer:
         self.backbone_passes = 0
         self._started = time.perf_counter()
         self._trained = self._trained_steps = 0  # examples and optimizer steps, this process
+        self._compiled: CompiledModel | None = None  # made by the first stage that compiles
+        self._model: Callable[[Any], torch.Tensor] = self.candidate  # trains the batches
 
     # ------------------------------------------------------------------ stages
     def run(self, stages: tuple[StagePlan, ...],
@@ -153,7 +196,11 @@ class Trainer:
 
     def run_stage(self, index: int, stage: StagePlan, position: Position | None = None,
                   resume: Checkpoint | None = None) -> StageLog:
-        position = position or Position(index)
+        with matmuls(self.device, stage.precision):
+            return self._run_stage(index, stage, position or Position(index), resume)
+
+    def _run_stage(self, index: int, stage: StagePlan, position: Position,
+                   resume: Checkpoint | None) -> StageLog:
         started = time.perf_counter()
         passes_before = self.backbone_passes
         set_trainable(self.candidate, stage)
@@ -162,6 +209,8 @@ class Trainer:
             StageLog(stage.name, stage.train, count_parameters(self.candidate, True))
         if not cached:
             self._features.clear()
+        self._model = self._compiling(stage, cached)
+        log.precision = resolve_precision(self.device, stage.precision)
         optimizer = build_optimizer(self.candidate, stage)
         schedule = build_schedule(optimizer, stage, self._total_steps(stage))
         self._scaler = torch.amp.GradScaler(  # loss scaling, for fp16 only
@@ -177,6 +226,7 @@ class Trainer:
             epoch_start = time.perf_counter()
             done = self._train_epoch(index, stage, epoch, position, optimizer, schedule, best,
                                      log)
+            self._note_compiling(log, stage)
             record: dict[str, Any] = {"epoch": epoch, "train_loss": float(np.mean(done.losses)),
                                       "lr": optimizer.param_groups[0]["lr"]}
             record.update(self._validate(stage, cached))
@@ -214,7 +264,7 @@ class Trainer:
         self.ranks.seed_epoch(order.initial_seed())
         batches = training_batches(None if cached else split.encoded.lengths, len(split),
                                    stage.batch_size, order)
-        losses = position.losses
+        losses = EpochLosses(position.losses, self.ranks, stage.name, epoch)
         steps = math.ceil(len(batches) / stage.accumulate)
         started = reported = time.perf_counter()
         examples = fresh = 0  # drawn in this epoch; trained by this process
@@ -224,17 +274,7 @@ class Trainer:
                 continue
             fresh += len(indices)
             self._trained += len(indices)
-            mine, weight = self.ranks.share(indices)
-            targets = split.targets[mine].to(self.device)
-            with autocast(self.device, stage.precision):
-                loss = self.objective.loss(self._outputs_for(mine, cached), targets) * weight
-            batch_loss = self.ranks.total(loss)  # the whole batch's, the same on every rank
-            if not math.isfinite(batch_loss):
-                raise RunError(f"non-finite loss ({batch_loss}) in stage `{stage.name}`, "
-                               f"epoch {epoch}, step {number}; lower `lr` or set `grad_clip`",
-                               "ES504")
-            self._scaler.scale(loss / stage.accumulate).backward()
-            losses.append(batch_loss)
+            losses.add(number, self._learn(*self.ranks.share(indices), stage, cached))
             if number % stage.accumulate and number != len(batches):
                 continue
             self._step(stage, optimizer, schedule)
@@ -252,24 +292,66 @@ class Trainer:
             if stage.max_steps and position.steps >= stage.max_steps:
                 break
             if self.ranks.any(self.stop()):
+                position.losses = losses.read()
                 self._checkpoint(position, optimizer, schedule, best, log)
                 raise Interrupted("interrupted; run the same command to resume")
         if not cached:
             self.backbone_passes += 1
+        position.losses = losses.read()
         elapsed = time.perf_counter() - started
-        return Pass(losses, examples, steps, fresh / elapsed if fresh and elapsed > 0 else None)
+        return Pass(position.losses, examples, steps,
+                    fresh / elapsed if fresh and elapsed > 0 else None)
 
     def _counters(self) -> dict[str, Any]:
         """What this trainer has trained since it was built, for progress."""
         return {"trained": self._trained, "trained_steps": self._trained_steps,
                 "training": time.perf_counter() - self._started}
 
-    def _outputs_for(self, indices: list[int], cached: bool) -> torch.Tensor:
+    def _learn(self, indices: list[int], weight: float, stage: StagePlan,
+               cached: bool) -> torch.Tensor:
+        """Forward and backward of this rank's share of a batch, its mean loss weighted by
+        the share; the loss stays on the device. The first one through torch.compile runs
+        eagerly instead when compiling fails."""
+        def run() -> torch.Tensor:
+            rows = indices_on(indices, self.device)
+            with autocast(self.device, stage.precision):
+                loss = self.objective.loss(self._outputs_for(indices, rows, cached),
+                                           self._targets[rows]) * weight
+            self._scaler.scale(loss / stage.accumulate).backward()
+            return loss
+
+        if isinstance(self._model, CompiledModel) and not self._model.proven:
+            return self._model.first(run)
+        return run()
+
+    def _outputs_for(self, indices: list[int], rows: torch.Tensor,
+                     cached: bool) -> torch.Tensor:
         if cached:
-            return self.candidate.head(self.features("train")[indices].to(self.device))
+            return self.candidate.head(self.features("train")[rows])
         split = self.train_split
-        batch = self._to_device(self.candidate.collate([split.encoded.items[i] for i in indices]))
-        return self.candidate(batch)
+        return self._model(to_device(
+            self.candidate.collate([split.encoded.items[i] for i in indices]), self.device))
+
+    def _compiling(self, stage: StagePlan, cached: bool) -> Callable[[Any], torch.Tensor]:
+        """What trains the stage's batches: the candidate through torch.compile when the
+        stage asks for it and trains more than the head (one compiled model serves every
+        stage; once compiling failed, the candidate itself)."""
+        if not stage.compile or cached:
+            return self.candidate
+        if self._compiled is None:
+            self._compiled = CompiledModel(self.candidate)
+        return self._compiled
+
+    def _note_compiling(self, log: StageLog, stage: StagePlan) -> None:
+        """Whether the stage trained through torch.compile, and why not when it failed (said
+        once per stage)."""
+        compiled = self._model if isinstance(self._model, CompiledModel) else None
+        if compiled is None:
+            return
+        if compiled.failure and log.compile_failure is None:
+            self.progress({"kind": "compile_failed", "stage": stage.name,
+                           "reason": compiled.failure})
+        log.compiled, log.compile_failure = compiled.failure is None, compiled.failure
 
     def _step(self, stage: StagePlan, optimizer: torch.optim.Optimizer, schedule: Any) -> None:
         self.ranks.sum_gradients(self.candidate.parameters())
@@ -314,9 +396,8 @@ class Trainer:
         if self.device.type == "cuda":
             rng["cuda"] = torch.cuda.get_rng_state(self.device)
         self.save(Checkpoint(
-            {k: v.detach().cpu().clone() for k, v in self.candidate.state_dict().items()},
-            {k: v.detach().cpu() for k, v in best.items()} if best is not None else None,
-            optimizer.state_dict() if optimizer is not None else {},
+            on_cpu(self.candidate.state_dict()), on_cpu(best) if best is not None else None,
+            on_cpu(optimizer.state_dict()) if optimizer is not None else {},
             schedule.state_dict() if schedule is not None else {}, rng, state,
             self._scaler.state_dict() if optimizer is not None and self._scaler.is_enabled()
             else {}))
@@ -342,11 +423,9 @@ class Trainer:
                 module.eval()
 
     # ------------------------------------------------------------------ batches
-    def _to_device(self, batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-        return {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
-
     def features(self, name: str) -> torch.Tensor:
-        """Backbone features of a split, computed once until the backbone changes."""
+        """Backbone features of a split, computed once until the backbone changes; they
+        stay on the device."""
         if name not in self._features:
             split = self.train_split if name == "train" else self.val_split
             assert split is not None
@@ -359,25 +438,20 @@ class Trainer:
                  ) -> torch.Tensor:
         return forward_all(self.candidate, encoded, function, self.device)
 
-    def outputs(self, encoded: Encoded) -> torch.Tensor:
-        """Model outputs (logits or standardised values) for every item, in order."""
-        self.candidate.eval()
-        return self._forward(encoded, self.candidate)
-
     # ------------------------------------------------------------------ validation
     def _validate(self, stage: StagePlan, cached: bool) -> dict[str, Any]:
         if self.val_split is None:
             return {}
         self.candidate.eval()
-        if cached:
-            with torch.inference_mode():
-                outputs = self.candidate.head(self.features("validation").to(self.device)).cpu()
-        else:
-            outputs = self.outputs(self.val_split.encoded)
-            self.backbone_passes += 1
         with torch.inference_mode():
-            loss = self.objective.loss(outputs.float(), self.val_split.targets).item()
-        return {"val_loss": loss, "val": self.score(self.objective.decode(outputs))}
+            if cached:
+                outputs = self.candidate.head(self.features("validation"))
+            else:
+                outputs = self._forward(self.val_split.encoded, self.candidate)
+                self.backbone_passes += 1
+            loss = self.objective.loss(outputs.float(),
+                                       self.val_split.targets.to(self.device)).item()
+        return {"val_loss": loss, "val": self.score(self.objective.decode(outputs.cpu()))}
 
     def _monitored(self, stage: StagePlan, record: dict[str, Any]) -> float | None:
         """The value to minimise when choosing the best epoch (validation loss by default;

@@ -1,11 +1,14 @@
-"""Checkpoint folders left half written are ignored, and removed after the next save."""
+"""Checkpoint folders left half written are ignored, and removed after the next save; the
+writer writes in the background and raises what failed."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 
 from evalspec.execute.training import checkpoint
@@ -44,3 +47,40 @@ def test_no_checkpoint_yet_means_a_fresh_start(tmp_path: Path) -> None:
     assert checkpoint.latest(tmp_path / "none") is None
     (tmp_path / "some" / ".ckpt-1.tmp-1").mkdir(parents=True)
     assert checkpoint.latest(tmp_path / "some") is None
+
+
+def test_the_writer_writes_in_the_background_and_raises_a_failed_write(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started, release = threading.Event(), threading.Event()
+    original = checkpoint.save
+
+    def slow(folder: Path, written: checkpoint.Checkpoint) -> Path:
+        started.set()
+        release.wait(10)
+        return original(folder, written)
+    monkeypatch.setattr(checkpoint, "save", slow)
+    writer = checkpoint.Writer(tmp_path / "cell")
+    writer.submit(small(1.0, n=1))  # returns while the write waits
+    assert started.wait(10) and checkpoint.latest(tmp_path / "cell") is None
+    release.set()
+    writer.close()
+    found = checkpoint.latest(tmp_path / "cell")
+    assert found is not None and found.state["n"] == 1
+
+    def full(folder: Path, written: checkpoint.Checkpoint) -> Path:
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(checkpoint, "save", full)
+    failing = checkpoint.Writer(tmp_path / "other")
+    failing.submit(small(1.0, n=1))
+    with pytest.raises(OSError, match="No space left"):
+        failing.close()
+
+
+def test_a_checkpoint_holds_its_own_copies() -> None:
+    weights = torch.zeros(3)
+    state = {"w": weights, "groups": [{"lr": 0.1, "moments": (weights,)}]}
+    copied = checkpoint.on_cpu(state)
+    weights += 1
+    assert torch.equal(copied["w"], torch.zeros(3))
+    assert torch.equal(copied["groups"][0]["moments"][0], torch.zeros(3))
+    assert copied["groups"][0]["lr"] == 0.1
