@@ -81,7 +81,8 @@ def _stage(stage: dict[str, Any]) -> dict[str, Any]:
     """A stage log as the schema has it: every epoch with the same keys (validation ones null
     without a validation split)."""
     epochs = [{"epoch": e["epoch"], "train_loss": e["train_loss"], "lr": e["lr"],
-               "val_loss": e.get("val_loss"), "val": e.get("val", {}), "seconds": e["seconds"]}
+               "val_loss": e.get("val_loss"), "val": e.get("val", {}), "seconds": e["seconds"],
+               "examples_per_second": e.get("examples_per_second")}
               for e in stage["epochs"]]
     return {**{key: stage[key] for key in STAGE_KEYS}, "epochs": epochs,
             **{key: stage.get(key, default) for key, default in RECORDED_SINCE.items()}}

@@ -135,6 +135,10 @@ class Epoch(Record):
     val: dict[str, float | None] = Field(
         description="validation metrics by name (null: undefined); empty without validation")
     seconds: float = Field(description="wall-clock seconds for the epoch")
+    examples_per_second: float | None = Field(
+        None, description="training examples per second over the epoch's steps (validation "
+        "excluded); null when the epoch trained none here (resumed at its end) or in files "
+        "written before it was recorded")
 
 
 class Stage(Record):

@@ -77,8 +77,10 @@ def test_stages_run_in_order_with_per_epoch_curves(sentiment: tuple[Results, Pat
         for epoch in probe["epochs"] + full["epochs"]:
             assert math.isfinite(epoch["train_loss"]) and math.isfinite(epoch["val_loss"])
             assert set(epoch["val"]) == {"accuracy", "f1", "auc", "log_loss"}
-            assert epoch["seconds"] >= 0
+            assert epoch["seconds"] >= 0 and epoch["examples_per_second"] > 0
         assert probe["best_epoch"] in (1, 2) and full["best_epoch"] == 1
+        assert (probe["precision"], full["precision"]) == ("fp32", "fp32")  # auto on the CPU
+        assert not probe["compiled"] and probe["compile_failure"] is None
         assert not probe["stopped_early"] and not full["stopped_early"]
 
 

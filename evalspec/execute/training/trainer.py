@@ -228,7 +228,8 @@ class Trainer:
                                      log)
             self._note_compiling(log, stage)
             record: dict[str, Any] = {"epoch": epoch, "train_loss": float(np.mean(done.losses)),
-                                      "lr": optimizer.param_groups[0]["lr"]}
+                                      "lr": optimizer.param_groups[0]["lr"],
+                                      "examples_per_second": done.per_second}
             record.update(self._validate(stage, cached))
             record["seconds"] = time.perf_counter() - epoch_start
             log.epochs.append(record)
