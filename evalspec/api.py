@@ -213,7 +213,7 @@ def reuse(plan: Plan | None, source: SourceFile, folder: RunFolder, options: Run
         return Written(folder.results, written)
     if previous.get("results_digest") != plan.results_digest():
         return None
-    folder.write_spec(Path(source.path).name, source.text)
+    folder.write_spec(source.path, source.text)
     folder.write_results(restated(previous, plan.spec, source))
     progress({"kind": "restated", "path": str(folder.results)})
     return Written(folder.results, reports.write(folder.results, formats))

@@ -114,6 +114,6 @@ class CellOutcome:
         labels = data["labels"]
         validation = data.get("validation")
         return cls(cell, data["stages"], Predictions.from_rows(data["predictions"], labels),
-                   data["cost"], data["identity"], data["device"],
+                   dict(data["cost"]), data["identity"], data["device"],
                    validation=Predictions.from_rows(validation, labels)
                    if validation is not None else None)

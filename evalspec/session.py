@@ -99,7 +99,7 @@ class Session:
                               raced=self.stopped)
 
     def write_results(self) -> Path:
-        self.folder.write_spec(self.source.path.rsplit("/", 1)[-1], self.source.text)
+        self.folder.write_spec(self.source.path, self.source.text)
         self.folder.write_results(self._document(complete=True))
         self.progress({"kind": "done", "path": str(self.folder.results)})
         return self.folder.results

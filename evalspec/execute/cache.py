@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,11 @@ class CellCache:
     <evaluation digest>/` the predictions of each."""
 
     root: Path
+    # outcomes read and checked, by digest, with the version (inode, change and modification
+    # times, size) of the file they came from: the runner asks about a cell several times;
+    # a file rewritten or edited since is read again
+    _loaded: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     @contextmanager
     def claim(self, digest: str, waiting: Callable[[], None]) -> Iterator[None]:
@@ -116,9 +121,23 @@ class CellCache:
         return None
 
     def load(self, digest: str) -> dict[str, Any]:
-        found: dict[str, Any] = _read(self.root / digest / "outcome", "outcome.json")
+        """A finished cell's outcome, read and checked against its sha256 once per version
+        of the file (the dict is shared between calls: change a copy); Damaged when it is
+        incomplete or does not match."""
+        folder = self.root / digest / "outcome"
+        try:
+            stat = (folder / "outcome.json").stat()
+            version: tuple[int, ...] = (stat.st_ino, stat.st_ctime_ns, stat.st_mtime_ns,
+                                        stat.st_size)
+        except OSError:
+            version = ()
+        kept = self._loaded.get(digest)
+        if kept is not None and kept[0] == version and is_complete(folder):
+            return kept[1]
+        found: dict[str, Any] = _read(folder, "outcome.json")
         if found is None:
-            raise Damaged(f"{self.root / digest / 'outcome'}: incomplete")
+            raise Damaged(f"{folder}: incomplete")
+        self._loaded[digest] = version, found
         return found
 
     def store(self, digest: str, outcome: dict[str, Any]) -> None:

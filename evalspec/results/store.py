@@ -38,8 +38,9 @@ class RunFolder:
     def write_predictions(self, name: str, rows: list[dict[str, Any]]) -> None:
         write_jsonl(self.root / name, rows)
 
-    def write_spec(self, file_name: str, text: str) -> None:
-        write_text(self.root / _safe(file_name), text)
+    def write_spec(self, spec_path: str, text: str) -> None:
+        """The spec's copy, under its own file name."""
+        write_text(self.root / _safe(Path(spec_path).name), text)
 
     def write_results(self, document: dict[str, Any]) -> None:
         write_json(self.results, document)

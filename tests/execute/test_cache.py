@@ -381,3 +381,24 @@ def test_an_identical_run_into_the_same_folder_does_nothing(
     spec.write_text(wine(metrics=accuracy("mcc")), encoding="utf-8")  # a change: not up to date
     assert run(spec, tmp_path / "first", cache) == 0
     assert "mcc" in results(tmp_path / "first")["cells"][0]["test"]
+
+
+def test_an_outcome_is_read_once_per_version_of_its_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from evalspec.execute import cache as cache_module
+
+    store = cache_module.CellCache(tmp_path)
+    store.store("abc", {"device": "cpu", "cost": {}})
+    reads: list[str] = []
+    original = cache_module._read
+
+    def counted(folder: Path, name: str) -> Any:
+        reads.append(name)
+        return original(folder, name)
+    monkeypatch.setattr(cache_module, "_read", counted)
+    assert store.usable("abc", "cpu") and store.damage("abc") is None
+    assert store.load("abc") == {"device": "cpu", "cost": {}}
+    assert reads == ["outcome.json"]  # three questions, one read
+    outcome = tmp_path / "abc" / "outcome" / "outcome.json"
+    outcome.write_text(outcome.read_text().replace("cpu", "gpu"))  # edited since
+    assert store.damage("abc") is not None and not store.usable("abc", "cpu")
