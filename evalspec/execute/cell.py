@@ -79,13 +79,17 @@ def seed_everything(seed: int) -> None:
 
 
 def quiet_libraries() -> None:
-    """No download bars or advisory warnings from transformers in our output."""
+    """No download bars or advisory warnings from transformers in our output, nor torch's
+    note on compiling without a CUDA toolkit (`compile = true` on the CPU)."""
+    import logging as standard_logging
+
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging
 
     logging.set_verbosity_error()
     logging.disable_progress_bar()
+    standard_logging.getLogger("torch.utils.cpp_extension").setLevel(standard_logging.ERROR)
 
 
 def deterministic(on: bool) -> None:

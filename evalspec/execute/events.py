@@ -39,6 +39,9 @@ def describe(event: dict[str, Any]) -> str:
         rate = f", {examples_per_second(event)}" if event.get("per_second") else ""
         return (f"  {epoch_title(event)}: train loss {event['train_loss']:.4f}{val}{metric}; "
                 f"{event['steps']} steps{rate} ({event['seconds']:.1f}s){eta(event, '; ')}")
+    if kind == "compiling":
+        return (f"  {event['cell']} stage {event['stage']}: compiling the model "
+                "(torch.compile; the first batches take longer)")
     if kind == "compile_failed":
         return (f"  warning: {event['cell']} stage {event['stage']}: torch.compile failed "
                 f"({event['reason']}); training without compiling")

@@ -30,6 +30,11 @@ class CompiledModel:
         self.proven = False
         self.failure: str | None = None
 
+    @property
+    def untried(self) -> bool:
+        """Whether the first forward and backward are still to run (through `first`)."""
+        return not self.proven and self.failure is None
+
     def __call__(self, batch: Any) -> torch.Tensor:
         return (self.module if self.failure else self.compiled)(batch)
 

@@ -321,7 +321,8 @@ class Trainer:
             self._scaler.scale(loss / stage.accumulate).backward()
             return loss
 
-        if isinstance(self._model, CompiledModel) and not self._model.proven:
+        if isinstance(self._model, CompiledModel) and self._model.untried:
+            self.progress({"kind": "compiling", "stage": stage.name})
             return self._model.first(run)
         return run()
 

@@ -86,6 +86,7 @@ def test_a_failing_compile_trains_exactly_as_eager_and_says_why(
     assert [(log.compiled, log.compile_failure) for log in logs] == [
         (False, None), (False, "RuntimeError: no C compiler here"),
         (False, "RuntimeError: no C compiler here")]
+    assert [e["stage"] for e in events if e["kind"] == "compiling"] == ["full"]  # tried once
     failed = [e for e in events if e["kind"] == "compile_failed"]
     assert [e["stage"] for e in failed] == ["full", "again"]  # once per stage
     assert "torch.compile failed (RuntimeError: no C compiler here)" in describe({**failed[0],
