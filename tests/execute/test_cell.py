@@ -68,6 +68,7 @@ def comparable(outcome: CellOutcome) -> dict:
         stage.pop("seconds")
         for epoch in stage["epochs"]:
             epoch.pop("seconds")
+            epoch.pop("examples_per_second")
     return {**data, "cost": data["cost"]["params"]}
 
 

@@ -51,8 +51,9 @@ def digest_folder(cache: Path) -> Path:
 
 
 def curves(document: Results) -> list[list[dict[str, Any]]]:
-    """Every epoch of every stage, without wall times."""
-    return [[{k: v for k, v in epoch.items() if k != "seconds"} for epoch in stage["epochs"]]
+    """Every epoch of every stage, without wall times and rates."""
+    timed = {"seconds", "examples_per_second"}
+    return [[{k: v for k, v in epoch.items() if k not in timed} for epoch in stage["epochs"]]
             for stage in document["cells"][0]["stages"]]
 
 
