@@ -20,12 +20,18 @@ class CompiledModel:
     Compiling happens on the first call, so `first` runs the first forward and backward:
     when they raise, it puts back what the attempt changed (the random number generators,
     the module's buffers such as batch-norm statistics, its gradients), keeps the reason in
-    `failure`, and runs them again without compiling. The module's weights are shared, so
+    `failure`, and runs them again without compiling. Once they succeed, a later
+    recompilation that fails (for a new input shape) runs that code eagerly instead
+    (torch's `suppress_errors`, with torch's warning). The module's weights are shared, so
     its state dict is unchanged either way.
     """
 
     def __init__(self, module: nn.Module):
         self.module = module
+        # what earlier cells compiled is dropped: their graphs guard on their own modules,
+        # and they count towards dynamo's recompilation limit per function, past which it
+        # would run this model eagerly without a word
+        torch._dynamo.reset()
         self.compiled = torch.compile(module, backend=BACKEND)
         self.proven = False
         self.failure: str | None = None
@@ -36,7 +42,12 @@ class CompiledModel:
         return not self.proven and self.failure is None
 
     def __call__(self, batch: Any) -> torch.Tensor:
-        return (self.module if self.failure else self.compiled)(batch)
+        if self.failure:
+            return self.module(batch)
+        # once proven, code that fails to compile again (a new input shape) runs eagerly
+        # with torch's warning rather than ending the run; before, failing is the signal
+        with torch._dynamo.config.patch(suppress_errors=self.proven):
+            return self.compiled(batch)
 
     def first(self, run: Callable[[], T]) -> T:
         """`run()` (a forward and backward through this model), eager if compiling fails."""

@@ -100,3 +100,38 @@ def test_the_reason_is_one_line_and_bounded() -> None:
     except KeyError as error:
         assert compiled.reason(error) == "OSError: the root"
     assert len(compiled.reason(ValueError("x" * 1000))) == compiled.REASON_CHARS
+
+
+def test_a_recompile_that_fails_later_runs_eagerly_instead_of_ending_the_run(
+        build: Callable[..., Any], text_data: TaskData, make_stage: Callable[..., Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    compiles: list[int] = []
+
+    def first_only(graph: Any, inputs: Any) -> Any:
+        compiles.append(1)
+        if len(compiles) > 1:
+            raise RuntimeError("cannot compile this shape")
+        return graph.forward
+    monkeypatch.setattr(compiled, "BACKEND", first_only)
+    candidate = build(SCRATCH, text_data, max_length=16)
+    stage = make_stage(name="full", train="all", epochs=2, lr=1e-3, batch_size=30,
+                       compile=True)  # 80 examples: batches of 30 and 20, a new shape
+    logs = trainer_for(candidate, text_data, []).run((stage,))
+    assert len(compiles) >= 2 and len(logs[0].epochs) == 2
+    assert logs[0].compiled and logs[0].compile_failure is None
+
+
+def test_every_new_model_compiles_however_many_came_before(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """dynamo counts compilations per function across modules and, past its limit (8),
+    runs new ones eagerly without a word; each CompiledModel starts afresh."""
+    graphs: list[int] = []
+
+    def counted(graph: Any, inputs: Any) -> Any:
+        graphs.append(1)
+        return graph.forward
+    monkeypatch.setattr(compiled, "BACKEND", counted)
+    for _ in range(12):
+        model = compiled.CompiledModel(torch.nn.Linear(3, 2))
+        model.first(lambda model=model: model(torch.ones(4, 3)).sum().backward())
+    assert len(graphs) == 12
