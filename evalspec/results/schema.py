@@ -137,8 +137,8 @@ class Epoch(Record):
     seconds: float = Field(description="wall-clock seconds for the epoch")
     examples_per_second: float | None = Field(
         None, description="training examples per second over the epoch's steps (validation "
-        "excluded); null when the epoch trained none here (resumed at its end) or in files "
-        "written before it was recorded")
+        "excluded, compiling included); null when the epoch trained none here (resumed at "
+        "its end) or in files written before it was recorded")
 
 
 class Stage(Record):

@@ -26,13 +26,15 @@ class CompiledModel:
     its state dict is unchanged either way.
     """
 
-    def __init__(self, module: nn.Module):
+    def __init__(self, module: nn.Module, dynamic: bool | None = None):
+        """`dynamic`: compile for inputs of any shape at once (batches of varying length),
+        rather than once per shape until dynamo sees that the shape varies."""
         self.module = module
         # what earlier cells compiled is dropped: their graphs guard on their own modules,
         # and they count towards dynamo's recompilation limit per function, past which it
         # would run this model eagerly without a word
         torch._dynamo.reset()
-        self.compiled = torch.compile(module, backend=BACKEND)
+        self.compiled = torch.compile(module, backend=BACKEND, dynamic=dynamic)
         self.proven = False
         self.failure: str | None = None
 

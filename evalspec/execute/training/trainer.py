@@ -179,6 +179,7 @@ class Trainer:
         self._trained = self._trained_steps = 0  # examples and optimizer steps, this process
         self._compiled: CompiledModel | None = None  # made by the first stage that compiles
         self._model: Callable[[Any], torch.Tensor] = self.candidate  # trains the batches
+        self._compile_seconds = 0.0  # spent compiling (the first compiled batch)
 
     # ------------------------------------------------------------------ stages
     def run(self, stages: tuple[StagePlan, ...],
@@ -304,9 +305,10 @@ class Trainer:
                     fresh / elapsed if fresh and elapsed > 0 else None)
 
     def _counters(self) -> dict[str, Any]:
-        """What this trainer has trained since it was built, for progress."""
+        """What this trainer has trained since it was built, for progress; compiling is
+        not training (the time left counts it, like building the model, once per cell)."""
         return {"trained": self._trained, "trained_steps": self._trained_steps,
-                "training": time.perf_counter() - self._started}
+                "training": time.perf_counter() - self._started - self._compile_seconds}
 
     def _learn(self, indices: list[int], weight: float, stage: StagePlan,
                cached: bool) -> torch.Tensor:
@@ -323,7 +325,11 @@ class Trainer:
 
         if isinstance(self._model, CompiledModel) and self._model.untried:
             self.progress({"kind": "compiling", "stage": stage.name})
-            return self._model.first(run)
+            started = time.perf_counter()
+            try:
+                return self._model.first(run)
+            finally:
+                self._compile_seconds += time.perf_counter() - started
         return run()
 
     def _outputs_for(self, indices: list[int], rows: torch.Tensor,
@@ -340,8 +346,9 @@ class Trainer:
         stage; once compiling failed, the candidate itself)."""
         if not stage.compile or cached:
             return self.candidate
-        if self._compiled is None:
-            self._compiled = CompiledModel(self.candidate)
+        if self._compiled is None:  # batches of varying length: compiled for any shape
+            varying = self.train_split.encoded.lengths is not None
+            self._compiled = CompiledModel(self.candidate, dynamic=True if varying else None)
         return self._compiled
 
     def _note_compiling(self, log: StageLog, stage: StagePlan) -> None:
