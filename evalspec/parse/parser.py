@@ -59,21 +59,19 @@ def parse(source: SourceFile) -> tuple[ast.File | None, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     try:
         for token in tokens.filter(scan(source, master, recovered=errors)):
-            if recovery.skips(token):
+            if recovery.skip(token):
                 if token.type == ERROR:
                     errors.pop(0)  # a second error in an entry already reported
                 continue
             if token.type == ERROR:
                 diagnostics.append(errors.pop(0))
-                recovery.fail()
-                recovery.skips(token)
+                recovery.fail(token)
                 continue
             try:
                 recovery.feed(token)
             except UnexpectedToken as error:
                 diagnostics.append(_unexpected(source, error, tokens.open_bracket))
-                recovery.fail()
-                recovery.skips(token)
+                recovery.fail(token)
         try:
             tree = recovery.finish()
         except UnexpectedToken as error:  # the file ends inside an entry: leave it out
@@ -112,12 +110,17 @@ class _Recovery:
         if token.type in ("_NL", "LBRACE"):
             self.entry = self.parser.copy(deepcopy_values=False)
 
-    def fail(self) -> None:
+    def fail(self, token: Token) -> None:
+        """Back to the state where the broken entry began; `token`, where it broke, is the
+        first one skipped."""
         self.parser, self.skipping = self.entry.copy(deepcopy_values=False), self.depth
+        self.skip(token)
 
-    def skips(self, token: Token) -> bool:
-        """Whether `token` is skipped while recovering; the token that ends the broken
-        entry (its `_NL`, or the enclosing block's `}`) is fed again."""
+    def skip(self, token: Token) -> bool:
+        """While recovering, take `token` out of the parse (counting the braces it opens
+        and closes) and return True; the token that ends the broken entry (its `_NL`, or
+        the enclosing block's `}`) ends the recovery and is fed. Not recovering: False,
+        and nothing is done."""
         if self.skipping is None:
             return False
         if token.type == "LBRACE":
