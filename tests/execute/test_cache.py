@@ -402,3 +402,36 @@ def test_an_outcome_is_read_once_per_version_of_its_file(
     outcome = tmp_path / "abc" / "outcome" / "outcome.json"
     outcome.write_text(outcome.read_text().replace("cpu", "gpu"))  # edited since
     assert store.damage("abc") is not None and not store.usable("abc", "cpu")
+
+
+def test_a_table_of_image_files_is_read_then_found_up_to_date(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table naming image files cannot be fingerprinted unread: the second run reads it,
+    then finds the first run's files and trains nothing."""
+    from PIL import Image
+
+    rows = ["image,label"]
+    for number in range(16):
+        label = "dark" if number % 2 else "light"
+        path = tmp_path / "images" / f"{number}.png"
+        path.parent.mkdir(exist_ok=True)
+        Image.new("L", (8, 8), 40 if number % 2 else 220).save(path)
+        rows.append(f"images/{number}.png,{label}")
+    (tmp_path / "table.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = tiny.write(tmp_path, tiny.spec(
+        tiny.task('csv("table.csv", image = "image", label = "label")', name="shades",
+                  type="image_classification", split=tiny.holdout(test="25%")),
+        tiny.model("cnn", tiny.scratch("resnet10t"), image_size=16),
+        finetune=tiny.finetune(tiny.full(max_steps=1), batch_size=8),
+        metrics=accuracy(), report=tiny.report("json")))
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    assert tiny.run(spec, out, cache=cache) == 0
+    capsys.readouterr()
+
+    def refuse(self: Trainer, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a cached cell was trained")
+    monkeypatch.setattr(Trainer, "run", refuse)
+    assert tiny.run(spec, out, cache=cache) == 0
+    error = capsys.readouterr().err
+    assert "read 16 rows from table.csv" in error and "is up to date" in error
