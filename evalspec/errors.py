@@ -47,10 +47,6 @@ class RunError(EvalspecError):
         self.code = code
         super().__init__(_ANSI.sub("", message))
 
-    def __reduce__(self) -> tuple[type[RunError], tuple[str, str]]:
-        """Pickled with its code, for errors raised in another process."""
-        return type(self), (str(self), self.code)
-
 
 class Interrupted(EvalspecError):
     """The user interrupted a run; finished work is kept."""

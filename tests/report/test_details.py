@@ -143,6 +143,18 @@ def test_several_seeds_need_no_such_note(run_folder: Path, tmp_path: Path) -> No
     assert ONE_SEED not in html and ONE_SEED not in markdown
 
 
+def test_how_a_stage_trained_is_shown_beyond_plain_float32(run_folder: Path) -> None:
+    def on_a_gpu(document: dict[str, Any]) -> None:
+        first, second = document["cells"][0]["stages"][:2]
+        first.update(precision="bf16", compiled=True)
+        second.update(precision="tf32", compile_failure="RuntimeError: no C compiler")
+    html, _ = rendered(run_folder)  # the per-seed table is the HTML report's
+    assert "bf16" not in html and "compiled" not in html  # the committed CPU run: fp32
+    html, _ = rendered(run_folder, on_a_gpu)
+    assert "probe 2/2 (bf16, compiled)" in html
+    assert "full 4/5 (tf32, not compiled: RuntimeError: no C compiler)" in html
+
+
 # ------------------------------------------------------------------------------ per class
 def test_every_per_class_number_is_in_both_reports(run_folder: Path) -> None:
     document = load(run_folder)

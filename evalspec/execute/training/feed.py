@@ -62,8 +62,8 @@ class _Array:
 
 
 def _shipped(tensor: torch.Tensor) -> Any:
-    portable = not tensor.requires_grad and tensor.dtype not in (torch.bfloat16,)
-    return _Array(tensor) if portable and tensor.device.type == "cpu" else tensor
+    """As an array where NumPy has its type (not bfloat16), else as the tensor."""
+    return tensor if tensor.dtype == torch.bfloat16 else _Array(tensor)
 
 
 def _received(leaf: Any) -> Any:
@@ -117,14 +117,14 @@ def decode_all(function: Callable[[Any], T], inputs: Sequence[Any]) -> list[T]:
     return decoded
 
 
-def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    """A collated batch on `device`. For a GPU the tensors are pinned first, so the copies
-    run asynchronously (a copy from pageable memory makes the host wait for the GPU)."""
+def moved(tensor: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """`tensor` on `device`. For a GPU it is pinned first, so the copy runs asynchronously
+    (a copy from pageable memory makes the host wait for the GPU)."""
     if device.type != "cuda":
-        return {k: v.to(device) for k, v in batch.items()}
-    return {k: v.pin_memory().to(device, non_blocking=True) for k, v in batch.items()}
+        return tensor.to(device)
+    return tensor.pin_memory().to(device, non_blocking=True)
 
 
-def indices_on(indices: list[int], device: torch.device) -> torch.Tensor:
-    """A batch's example indices as a tensor on `device`, copied without blocking."""
-    return to_device({"i": torch.tensor(indices)}, device)["i"]
+def to_device(batch: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    """A collated batch on `device` (`moved`)."""
+    return {k: moved(v, device) for k, v in batch.items()}

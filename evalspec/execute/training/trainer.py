@@ -18,7 +18,7 @@ from evalspec.execute.models.candidate import Candidate, Encoded, count_paramete
 from evalspec.execute.training.batching import training_batches
 from evalspec.execute.training.checkpoint import Checkpoint, on_cpu
 from evalspec.execute.training.compiled import CompiledModel
-from evalspec.execute.training.feed import indices_on, to_device
+from evalspec.execute.training.feed import moved, to_device
 from evalspec.execute.training.optim import build_optimizer, build_schedule
 from evalspec.execute.training.precision import autocast, matmuls, resolve_precision
 from evalspec.execute.training.predict import forward_all
@@ -210,7 +210,7 @@ class Trainer:
             StageLog(stage.name, stage.train, count_parameters(self.candidate, True))
         if not cached:
             self._features.clear()
-        self._model = self._compiling(stage, cached)
+        self._model = self._model_for(stage, cached)
         log.precision = resolve_precision(self.device, stage.precision)
         optimizer = build_optimizer(self.candidate, stage)
         schedule = build_schedule(optimizer, stage, self._total_steps(stage))
@@ -316,7 +316,7 @@ class Trainer:
         the share; the loss stays on the device. The first one through torch.compile runs
         eagerly instead when compiling fails."""
         def run() -> torch.Tensor:
-            rows = indices_on(indices, self.device)
+            rows = moved(torch.tensor(indices), self.device)
             with autocast(self.device, stage.precision):
                 loss = self.objective.loss(self._outputs_for(indices, rows, cached),
                                            self._targets[rows]) * weight
@@ -340,7 +340,7 @@ class Trainer:
         return self._model(to_device(
             self.candidate.collate([split.encoded.items[i] for i in indices]), self.device))
 
-    def _compiling(self, stage: StagePlan, cached: bool) -> Callable[[Any], torch.Tensor]:
+    def _model_for(self, stage: StagePlan, cached: bool) -> Callable[[Any], torch.Tensor]:
         """What trains the stage's batches: the candidate through torch.compile when the
         stage asks for it and trains more than the head (one compiled model serves every
         stage; once compiling failed, the candidate itself)."""
@@ -354,8 +354,8 @@ class Trainer:
     def _note_compiling(self, log: StageLog, stage: StagePlan) -> None:
         """Whether the stage trained through torch.compile, and why not when it failed (said
         once per stage)."""
-        compiled = self._model if isinstance(self._model, CompiledModel) else None
-        if compiled is None:
+        compiled = self._model
+        if not isinstance(compiled, CompiledModel):
             return
         if compiled.failure and log.compile_failure is None:
             self.progress({"kind": "compile_failed", "stage": stage.name,
